@@ -1,0 +1,163 @@
+/**
+ * The one channel adapter object. Wiring only: every capability the channel
+ * has is listed here, built from the modules that own it. This is the only
+ * module that reads `process.env`.
+ */
+import { createChatChannelPlugin } from "openclaw/plugin-sdk/channel-core";
+import type { OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
+import { createSimpleChannelSecretContract } from "openclaw/plugin-sdk/channel-secret-basic-runtime";
+import { createEmptyChannelDirectoryAdapter } from "openclaw/plugin-sdk/directory-runtime";
+import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
+import {
+  createComputedAccountStatusAdapter,
+  createDefaultChannelRuntimeState,
+} from "openclaw/plugin-sdk/status-helpers";
+import {
+  CHANNEL_ID,
+  DEFAULT_ACCOUNT_ID,
+  defaultAccountId,
+  listAccountIds,
+  readChannelSection,
+  resolveAccount,
+} from "./config/accounts.ts";
+import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
+import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
+import { setupContract } from "./config/setup.ts";
+import { createOutboundAdapter } from "./outbound/adapter.ts";
+import { sendSms } from "./outbound/send.ts";
+import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
+import { describeAccountExtras } from "./status/snapshot.ts";
+import { createTwilioClient } from "./twilio/client.ts";
+
+const env = (): TwilioEnv => process.env;
+
+const resolve = (cfg: OpenClawConfig, accountId?: string | null): ResolvedAccount =>
+  resolveAccount(readChannelSection(cfg), accountId, env());
+
+function clientFor(account: ResolvedAccount) {
+  return createTwilioClient({
+    accountSid: account.accountSid ?? "",
+    authToken: account.authToken ?? "",
+    apiBaseUrl: account.apiBaseUrl,
+  });
+}
+
+const outbound = createOutboundAdapter({ resolveAccount: resolve, clientFor });
+
+export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
+  base: {
+    id: CHANNEL_ID,
+    meta: {
+      id: CHANNEL_ID,
+      label: "Twilio SMS",
+      selectionLabel: "Twilio SMS (carrier text messages)",
+      detailLabel: "Twilio SMS",
+      docsPath: "/channels/twilio-sms",
+      docsLabel: "twilio-sms",
+      blurb: "Text your agent from any phone through a Twilio number.",
+      markdownCapable: false,
+    },
+    capabilities: { chatTypes: ["direct"], media: false, reactions: false, threads: false, blockStreaming: false },
+    reload: { configPrefixes: [`channels.${CHANNEL_ID}`] },
+    configSchema: {
+      schema: channelConfigJsonSchema(),
+      uiHints: CHANNEL_UI_HINTS,
+      runtime: { safeParse: (value: unknown) => parseChannelConfig(value) },
+    },
+    setupContract,
+    config: {
+      listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
+      resolveAccount: resolve,
+      defaultAccountId: (cfg) => defaultAccountId(readChannelSection(cfg), env()),
+      inspectAccount: (cfg, accountId) => {
+        const account = resolve(cfg, accountId);
+        return {
+          enabled: account.enabled,
+          configured: account.configured,
+          tokenStatus: account.authToken ? "available" : account.tokenSource === "secret-ref" ? "configured_unavailable" : "missing",
+        };
+      },
+      isEnabled: (account) => account.enabled,
+      isConfigured: (account) => account.configured,
+      unconfiguredReason: (account) => account.problems.join("; "),
+      describeAccount: (account) => ({
+        accountId: account.accountId,
+        name: account.name ?? account.accountId,
+        enabled: account.enabled,
+        configured: account.configured,
+      }),
+      resolveAllowFrom: ({ cfg, accountId }) => resolve(cfg, accountId).allowFrom,
+      formatAllowFrom: ({ allowFrom }) => allowFrom.map((entry) => normalizeAllowEntry(String(entry))),
+      resolveDefaultTo: ({ cfg, accountId }) => resolve(cfg, accountId).defaultTo,
+      hasConfiguredState: ({ cfg }) => listAccountIds(readChannelSection(cfg), env()).some((id) => resolve(cfg, id).configured),
+    },
+    secrets: createSimpleChannelSecretContract({
+      channelKey: CHANNEL_ID,
+      label: "Twilio SMS",
+      accountFields: ["authToken"],
+      channelFields: ["authToken"],
+      mode: "account-inheritance",
+    }),
+    messaging: {
+      targetPrefixes: [TARGET_PREFIX],
+      normalizeTarget: (raw) => {
+        try {
+          return parseTarget(raw);
+        } catch {
+          return undefined;
+        }
+      },
+      inferTargetChatType: () => "direct",
+      targetResolver: {
+        looksLikeId: (raw) => /^(twilio:)?\s*\+?[\d\s().-]{7,}$/i.test(raw.trim()),
+        hint: "an E.164 phone number such as +15551230001 (or twilio:+15551230001)",
+      },
+    },
+    directory: createEmptyChannelDirectoryAdapter(),
+    status: createComputedAccountStatusAdapter<ResolvedAccount>({
+      defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
+      resolveAccountSnapshot: ({ account }) => ({
+        accountId: account.accountId,
+        name: account.name ?? account.accountId,
+        enabled: account.enabled,
+        configured: account.configured,
+        extra: describeAccountExtras(account),
+      }),
+    }),
+    gateway: {
+      startAccount: async (ctx) => {
+        ctx.setStatus({ ...ctx.getStatus(), accountId: ctx.accountId, running: true, lastStartAt: Date.now(), lastError: null });
+        await waitUntilAbort(ctx.abortSignal);
+        ctx.setStatus({ ...ctx.getStatus(), accountId: ctx.accountId, running: false, lastStopAt: Date.now() });
+      },
+    },
+    agentPrompt: {
+      messageToolHints: () => [
+        "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
+      ],
+    },
+  },
+  security: {
+    dm: {
+      channelKey: CHANNEL_ID,
+      resolvePolicy: (account) => account.dmPolicy,
+      resolveAllowFrom: (account) => account.allowFrom,
+      defaultPolicy: "pairing",
+      approveHint: "openclaw pairing approve twilio-sms <code>",
+      normalizeEntry: normalizeAllowEntry,
+    },
+  },
+  pairing: {
+    text: {
+      idLabel: "phone number",
+      message: "You're approved to text this assistant. Reply STOP to opt out.",
+      normalizeAllowEntry: (entry) => normalizeAllowEntry(entry),
+      notify: async ({ cfg, id, accountId, message }) => {
+        const account = resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID);
+        if (!account.sender) return;
+        await sendSms({ client: clientFor(account), account, sender: account.sender, to: parseTarget(id), text: message });
+      },
+    },
+  },
+  outbound,
+});

@@ -1,0 +1,167 @@
+/**
+ * Resolves `channels.twilio-sms` into fully defaulted accounts. The root is the
+ * `default` account; named accounts live under `accounts.<id>` and inherit the
+ * root's credentials and policy (so two numbers on one Twilio account need the
+ * token once), but never its sender identity or webhook URL. Environment
+ * fallbacks apply to the default account only and always lose to config.
+ */
+import { DEFAULT_API_BASE_URL, DEFAULT_TEXT_CHUNK_LIMIT, DEFAULT_WEBHOOK_PATH, parseChannelConfig } from "./schema.ts";
+import type { AccountConfig, ChannelConfig } from "./schema.ts";
+import { resolveAuthToken } from "./secrets.ts";
+import type { TokenSource } from "./secrets.ts";
+import { normalizeAllowEntry } from "../phone.ts";
+
+export const CHANNEL_ID = "twilio-sms";
+export const DEFAULT_ACCOUNT_ID = "default";
+
+export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
+
+/** Only these names are read, and only for the default account. */
+export type TwilioEnv = {
+  TWILIO_ACCOUNT_SID?: string | undefined;
+  TWILIO_AUTH_TOKEN?: string | undefined;
+  TWILIO_SMS_FROM?: string | undefined;
+  TWILIO_MESSAGING_SERVICE_SID?: string | undefined;
+};
+
+export type Sender = { kind: "number"; fromNumber: string } | { kind: "service"; messagingServiceSid: string };
+
+export type ResolvedAccount = {
+  accountId: string;
+  name: string | undefined;
+  enabled: boolean;
+  /** True when credentials and a sender are all present. */
+  configured: boolean;
+  /** Human-readable reasons the account cannot run, each naming the key and the fix. */
+  problems: string[];
+  accountSid: string | undefined;
+  /** The resolved token. Never copy it into status, logs or errors. */
+  authToken: string | undefined;
+  tokenSource: TokenSource;
+  fromNumber: string | undefined;
+  messagingServiceSid: string | undefined;
+  sender: Sender | undefined;
+  defaultTo: string | undefined;
+  publicUrl: string | undefined;
+  webhookPath: string;
+  dmPolicy: DmPolicy;
+  allowFrom: string[];
+  textChunkLimit: number;
+  apiBaseUrl: string;
+};
+
+type ConfigLike = { channels?: Record<string, unknown> | undefined };
+
+export function readChannelSection(cfg: ConfigLike | undefined): unknown {
+  return cfg?.channels?.[CHANNEL_ID];
+}
+
+const INHERITED_KEYS = ["accountSid", "authToken", "authTokenFile", "apiBaseUrl", "dmPolicy", "allowFrom", "textChunkLimit"] as const;
+
+function envFallbacks(env: TwilioEnv): AccountConfig {
+  const pick = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+  const fallback: AccountConfig = {};
+  const sid = pick(env.TWILIO_ACCOUNT_SID);
+  const from = pick(env.TWILIO_SMS_FROM);
+  const service = pick(env.TWILIO_MESSAGING_SERVICE_SID);
+  if (sid) fallback.accountSid = sid;
+  if (from) fallback.fromNumber = from;
+  if (service) fallback.messagingServiceSid = service;
+  return fallback;
+}
+
+function hasOwnSender(account: AccountConfig): boolean {
+  return Boolean(account.fromNumber || account.messagingServiceSid || account.accountSid);
+}
+
+/**
+ * Lists account ids: `default` when the root (or the environment) configures
+ * anything or no named accounts exist, plus every named account.
+ */
+export function listAccountIds(section: unknown, env: TwilioEnv): string[] {
+  const config = (section ?? {}) as ChannelConfig;
+  const named = Object.keys(config.accounts ?? {});
+  const rootUsed = hasOwnSender(config) || hasOwnSender(envFallbacks(env)) || Boolean(config.authToken);
+  const ids = rootUsed || named.length === 0 ? [DEFAULT_ACCOUNT_ID] : [];
+  for (const id of named) if (!ids.includes(id)) ids.push(id);
+  return ids;
+}
+
+export function defaultAccountId(section: unknown, env: TwilioEnv): string {
+  const config = (section ?? {}) as ChannelConfig;
+  const ids = listAccountIds(section, env);
+  if (config.defaultAccount && ids.includes(config.defaultAccount)) return config.defaultAccount;
+  return ids[0] ?? DEFAULT_ACCOUNT_ID;
+}
+
+export function resolveAccount(
+  section: unknown,
+  accountId: string | null | undefined,
+  env: TwilioEnv,
+  readFile?: (path: string) => string,
+): ResolvedAccount {
+  const id = accountId?.trim() || defaultAccountId(section, env);
+  const parsed = parseChannelConfig(section);
+  const problems = parsed.success ? [] : parsed.issues.map((issue) => issue.message);
+  const root: ChannelConfig = parsed.success ? parsed.data : ((section ?? {}) as ChannelConfig);
+
+  const own: AccountConfig = id === DEFAULT_ACCOUNT_ID ? { ...root, ...(root.accounts?.[id] ?? {}) } : (root.accounts?.[id] ?? {});
+  const merged: AccountConfig = { ...own };
+  if (id !== DEFAULT_ACCOUNT_ID) {
+    for (const key of INHERITED_KEYS) {
+      if (merged[key] === undefined && root[key] !== undefined) (merged as Record<string, unknown>)[key] = root[key];
+    }
+  }
+  const env_ = id === DEFAULT_ACCOUNT_ID ? envFallbacks(env) : {};
+  const accountSid = merged.accountSid ?? env_.accountSid;
+  const fromNumber = merged.fromNumber ?? (merged.messagingServiceSid ? undefined : env_.fromNumber);
+  const messagingServiceSid = merged.messagingServiceSid ?? (merged.fromNumber ? undefined : env_.messagingServiceSid);
+
+  const keyPrefix = id === DEFAULT_ACCOUNT_ID ? "channels.twilio-sms" : `channels.twilio-sms.accounts.${id}`;
+  const token = resolveAuthToken({
+    authToken: merged.authToken,
+    authTokenFile: merged.authTokenFile,
+    envToken: id === DEFAULT_ACCOUNT_ID ? env.TWILIO_AUTH_TOKEN : undefined,
+    path: `${keyPrefix}.authToken`,
+    readFile,
+  });
+
+  if (!accountSid) problems.push(`${keyPrefix}.accountSid is not set; add your Twilio Account SID (AC…) or set TWILIO_ACCOUNT_SID`);
+  if (token.status === "unavailable") {
+    problems.push(
+      token.source === "missing"
+        ? `${keyPrefix}.authToken is not set; add the Auth Token, a SecretRef, authTokenFile, or TWILIO_AUTH_TOKEN`
+        : token.reason,
+    );
+  }
+  if (!fromNumber && !messagingServiceSid) {
+    problems.push(`${keyPrefix}.fromNumber is not set; add your Twilio number (E.164) or a messagingServiceSid`);
+  }
+
+  const sender: Sender | undefined = fromNumber
+    ? { kind: "number", fromNumber }
+    : messagingServiceSid
+      ? { kind: "service", messagingServiceSid }
+      : undefined;
+
+  return {
+    accountId: id,
+    name: merged.name,
+    enabled: merged.enabled !== false && (id === DEFAULT_ACCOUNT_ID || root.enabled !== false),
+    configured: problems.length === 0,
+    problems,
+    accountSid,
+    authToken: token.status === "available" ? token.value : undefined,
+    tokenSource: token.source,
+    fromNumber,
+    messagingServiceSid,
+    sender,
+    defaultTo: merged.defaultTo,
+    publicUrl: merged.publicUrl,
+    webhookPath: merged.webhookPath ?? DEFAULT_WEBHOOK_PATH,
+    dmPolicy: merged.dmPolicy ?? "pairing",
+    allowFrom: (merged.allowFrom ?? []).map((entry) => normalizeAllowEntry(String(entry))),
+    textChunkLimit: merged.textChunkLimit ?? DEFAULT_TEXT_CHUNK_LIMIT,
+    apiBaseUrl: (merged.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, ""),
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * The `channels.twilio-sms` config, written once in zod. It validates at
+ * runtime and is emitted as the JSON schema in `openclaw.plugin.json`
+ * (`npm run manifest`; a test keeps the two in step). Defaults live in
+ * `accounts.ts`, not here, so a named account can tell "unset, inherit the
+ * root value" from "set".
+ */
+import { z } from "zod";
+
+export const DEFAULT_WEBHOOK_PATH = "/twilio-sms/webhook";
+export const DEFAULT_TEXT_CHUNK_LIMIT = 1530;
+export const MAX_BODY_CHARS = 1600;
+export const DEFAULT_API_BASE_URL = "https://api.twilio.com";
+
+const SecretRefSchema = z
+  .object({
+    source: z.enum(["env", "file", "exec", "store"]),
+    provider: z.string().min(1),
+    id: z.string().min(1),
+  })
+  .strict()
+  .meta({ description: "OpenClaw SecretRef, resolved by the gateway's secrets providers." });
+
+const e164 = (what: string) =>
+  z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/, { error: `must be ${what} in E.164 form, e.g. +15551234567 (plus sign, country code, no spaces)` });
+
+const httpUrl = (what: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === "https:" || url.protocol === "http:";
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be an absolute http(s) URL: ${what}` },
+  );
+
+const DmPolicySchema = z.enum(["pairing", "allowlist", "open", "disabled"], {
+  error: 'must be one of "pairing" (default), "allowlist", "open" (needs allowFrom: ["*"]) or "disabled"',
+});
+
+export const AccountConfigSchema = z
+  .object({
+    enabled: z.boolean().optional().meta({ description: "Set false to keep the account configured but stopped." }),
+    name: z.string().min(1).optional().meta({ description: "Display name in status output." }),
+    accountSid: z
+      .string()
+      .regex(/^AC[0-9a-fA-F]{32}$/, {
+        error: "must be a Twilio Account SID: AC followed by 32 hex characters (Twilio Console → Account info)",
+      })
+      .optional()
+      .meta({ description: "Twilio Account SID (AC…). Env fallback for the default account: TWILIO_ACCOUNT_SID." }),
+    authToken: z
+      .union([z.string().min(1, { error: "must not be empty; paste the Auth Token from the Twilio Console, or remove the key" }), SecretRefSchema], {
+        error: 'must be the Auth Token string or a SecretRef such as {"source":"env","provider":"default","id":"TWILIO_AUTH_TOKEN"}',
+      })
+      .optional()
+      .meta({ description: "Twilio Auth Token, or a SecretRef. Env fallback for the default account: TWILIO_AUTH_TOKEN." }),
+    authTokenFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Path of a file holding the Auth Token (used when authToken is not set)." }),
+    fromNumber: e164("your Twilio phone number")
+      .optional()
+      .meta({ description: "Twilio number to send from (E.164). Wins over messagingServiceSid. Env: TWILIO_SMS_FROM." }),
+    messagingServiceSid: z
+      .string()
+      .regex(/^MG[0-9a-fA-F]{32}$/, { error: "must be a Messaging Service SID: MG followed by 32 hex characters" })
+      .optional()
+      .meta({ description: "Messaging Service to send through (MG…). Env: TWILIO_MESSAGING_SERVICE_SID." }),
+    defaultTo: e164("the default recipient")
+      .optional()
+      .meta({ description: "Recipient used when a send names no target." }),
+    publicUrl: httpUrl("the webhook URL exactly as configured in Twilio, e.g. https://sms.example.com/twilio-sms/webhook")
+      .optional()
+      .meta({
+        description:
+          "The public webhook URL exactly as entered in Twilio (scheme, host, path, query). Signatures are checked against it.",
+      }),
+    webhookPath: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/, { error: 'must be a URL path starting with "/", e.g. /twilio-sms/webhook' })
+      .optional()
+      .meta({ description: `Gateway path that receives Twilio webhooks. Default ${DEFAULT_WEBHOOK_PATH}.` }),
+    dmPolicy: DmPolicySchema.optional().meta({
+      description: 'Who may text the agent: "pairing" (default), "allowlist", "open" (needs allowFrom ["*"]), "disabled".',
+    }),
+    allowFrom: z
+      .array(z.union([z.string(), z.number()]))
+      .optional()
+      .meta({ description: 'Senders allowed without pairing (E.164), or ["*"] with dmPolicy "open".' }),
+    textChunkLimit: z
+      .number()
+      .int({ error: "must be a whole number of characters" })
+      .min(1, { error: "must be at least 1" })
+      .max(MAX_BODY_CHARS, { error: `must be at most ${MAX_BODY_CHARS} (Twilio's Body limit)` })
+      .optional()
+      .meta({ description: `Largest SMS part in characters, 1..${MAX_BODY_CHARS}. Default ${DEFAULT_TEXT_CHUNK_LIMIT} (10 GSM-7 segments).` }),
+    apiBaseUrl: httpUrl("Twilio's API origin, e.g. https://api.twilio.com")
+      .optional()
+      .meta({ description: `Twilio REST API origin. Default ${DEFAULT_API_BASE_URL}; point it at an emulator for local runs.` }),
+  })
+  .strict();
+
+export type AccountConfig = z.infer<typeof AccountConfigSchema>;
+
+export const ChannelConfigSchema = AccountConfigSchema.extend({
+  accounts: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "account ids may use letters, digits, _ and -" }), AccountConfigSchema)
+    .optional()
+    .meta({ description: "Named accounts; each takes the same keys as the root, which is the default account." }),
+  defaultAccount: z.string().min(1).optional().meta({ description: "Account used when a send names none." }),
+})
+  .strict()
+  .superRefine((config, ctx) => {
+    const check = (account: AccountConfig, path: (string | number)[]) => {
+      const policy = account.dmPolicy ?? config.dmPolicy;
+      const allowFrom = account.allowFrom ?? config.allowFrom ?? [];
+      if (policy === "open" && !allowFrom.map(String).includes("*")) {
+        ctx.addIssue({
+          code: "custom",
+          path: [...path, "allowFrom"],
+          message: 'must include "*" when dmPolicy is "open" (anyone may text the agent); or use dmPolicy "allowlist"',
+        });
+      }
+    };
+    check(config, []);
+    for (const [id, account] of Object.entries(config.accounts ?? {})) check(account, ["accounts", id]);
+    if (config.defaultAccount && config.defaultAccount !== "default" && !config.accounts?.[config.defaultAccount]) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["defaultAccount"],
+        message: `names "${config.defaultAccount}", which is not under accounts; add accounts.${config.defaultAccount} or remove defaultAccount`,
+      });
+    }
+  });
+
+export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
+
+export type ConfigIssue = { path: (string | number)[]; message: string };
+
+/** Validates a `channels.twilio-sms` value; every issue names its full key. */
+export function parseChannelConfig(
+  value: unknown,
+): { success: true; data: ChannelConfig } | { success: false; issues: ConfigIssue[] } {
+  const result = ChannelConfigSchema.safeParse(value ?? {});
+  if (result.success) return { success: true, data: result.data };
+  return {
+    success: false,
+    issues: result.error.issues.map((issue) => {
+      const path = issue.path.map((part) => (typeof part === "symbol" ? String(part) : part));
+      const key = ["channels", "twilio-sms", ...path].join(".");
+      const message =
+        issue.code === "unrecognized_keys"
+          ? `${key}: unknown key(s) ${issue.keys.join(", ")}; remove them (see the README for the supported keys)`
+          : `${key} ${issue.message}`;
+      return { path, message };
+    }),
+  };
+}
+
+/** The JSON schema for `openclaw.plugin.json#channelConfigs["twilio-sms"].schema`. */
+export function channelConfigJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ChannelConfigSchema, { target: "draft-07", io: "input", unrepresentable: "any" });
+  delete (schema as { $schema?: unknown }).$schema;
+  return schema as Record<string, unknown>;
+}
+
+/** UI hints for the Control UI and setup surfaces (dotted paths; `*` stands for any account id). */
+export const CHANNEL_UI_HINTS: Record<string, { label?: string; help?: string; sensitive?: boolean; placeholder?: string }> = {
+  "": { label: "Twilio SMS", help: "Carrier SMS through a Twilio number." },
+  accountSid: { label: "Account SID", placeholder: "AC…" },
+  authToken: { label: "Auth Token", sensitive: true },
+  authTokenFile: { label: "Auth Token file" },
+  fromNumber: { label: "From number", placeholder: "+15551234567" },
+  messagingServiceSid: { label: "Messaging Service SID", placeholder: "MG…" },
+  publicUrl: { label: "Public webhook URL", placeholder: "https://sms.example.com/twilio-sms/webhook" },
+  "accounts.*.authToken": { label: "Auth Token", sensitive: true },
+  "accounts.*.fromNumber": { label: "From number", placeholder: "+15551234567" },
+};

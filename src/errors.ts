@@ -1,0 +1,49 @@
+/**
+ * Typed errors with a stable `code`. Messages are redacted when the error is
+ * built, so any layer may log them as they are.
+ */
+
+/** A config value that cannot work; names the key and how to fix it. */
+export class ConfigError extends Error {
+  readonly code = "TWILIO_SMS_CONFIG";
+  readonly key: string;
+  readonly fix: string;
+  constructor(key: string, problem: string, fix: string) {
+    super(`channels.twilio-sms: ${key} ${problem}. Fix: ${fix}`);
+    this.name = "ConfigError";
+    this.key = key;
+    this.fix = fix;
+  }
+}
+
+/** A send target that is not a phone number we can text. Raised before any Twilio call. */
+export class TargetError extends Error {
+  readonly code = "TWILIO_SMS_TARGET";
+  constructor(message: string) {
+    super(message);
+    this.name = "TargetError";
+  }
+}
+
+/** A Twilio REST failure, carrying Twilio's own facts (never credentials). */
+export class TwilioApiError extends Error {
+  readonly code = "TWILIO_SMS_API";
+  /** HTTP status, or undefined when no response arrived (network failure, timeout). */
+  readonly httpStatus: number | undefined;
+  /** Twilio error code such as 21211, when Twilio sent one. */
+  readonly twilioCode: number | undefined;
+  readonly moreInfo: string | undefined;
+  /** Seconds from a `Retry-After` header, when present. */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(
+    message: string,
+    facts: { httpStatus?: number; twilioCode?: number; moreInfo?: string; retryAfterSeconds?: number; cause?: unknown },
+  ) {
+    super(message, facts.cause === undefined ? undefined : { cause: facts.cause });
+    this.name = "TwilioApiError";
+    this.httpStatus = facts.httpStatus;
+    this.twilioCode = facts.twilioCode;
+    this.moreInfo = facts.moreInfo;
+    this.retryAfterSeconds = facts.retryAfterSeconds;
+  }
+}

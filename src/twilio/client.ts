@@ -1,0 +1,114 @@
+/**
+ * The only door to Twilio's REST API. It builds the official `twilio` client
+ * pointed at the account's `apiBaseUrl` and turns every failure into a
+ * `TwilioApiError` that keeps Twilio's facts (status, code, Retry-After) and
+ * never the credentials.
+ */
+import twilio from "twilio";
+import type { Sender } from "../config/accounts.ts";
+import { TwilioApiError } from "../errors.ts";
+
+export type TwilioMessage = {
+  sid: string;
+  status: string;
+  /** Segments Twilio counted; undefined when it has not chosen a sender yet (Messaging Service). */
+  numSegments: number | undefined;
+  errorCode: number | null;
+};
+
+export type CreateMessageParams = {
+  to: string;
+  body: string;
+  sender: Sender;
+  statusCallback?: string | undefined;
+};
+
+export interface TwilioRestClient {
+  createMessage(params: CreateMessageParams): Promise<TwilioMessage>;
+}
+
+export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
+
+type RequestOptions<TData> = Parameters<InstanceType<typeof twilio.RequestClient>["request"]>[0] & { data?: TData };
+type RawResponse = { statusCode: number; body: unknown; headers: Record<string, unknown> };
+type TwilioErrorBody = { code?: unknown; message?: unknown; more_info?: unknown };
+
+function parseBody(body: unknown): TwilioErrorBody | undefined {
+  if (body && typeof body === "object") return body as TwilioErrorBody;
+  if (typeof body !== "string") return undefined;
+  try {
+    return JSON.parse(body) as TwilioErrorBody;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryAfterSeconds(headers: Record<string, unknown>): number | undefined {
+  const raw = headers["retry-after"] ?? headers["Retry-After"];
+  const seconds = Number(Array.isArray(raw) ? raw[0] : raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+}
+
+function errorFromResponse(response: RawResponse): TwilioApiError {
+  const body = parseBody(response.body);
+  const code = typeof body?.code === "number" ? body.code : Number(body?.code) || undefined;
+  const message = typeof body?.message === "string" && body.message ? body.message : `HTTP ${response.statusCode}`;
+  return new TwilioApiError(`Twilio ${code ? `error ${code}` : `HTTP ${response.statusCode}`}: ${message}`, {
+    httpStatus: response.statusCode,
+    twilioCode: code,
+    moreInfo: typeof body?.more_info === "string" ? body.more_info : undefined,
+    retryAfterSeconds: retryAfterSeconds(response.headers ?? {}),
+  });
+}
+
+function errorFromTransport(error: unknown): TwilioApiError {
+  const transportCode = (error as { code?: unknown })?.code;
+  const reason = typeof transportCode === "string" ? transportCode : "network error";
+  return new TwilioApiError(`Twilio request failed before a response arrived (${reason})`, {});
+}
+
+/**
+ * twilio-node raises `RestException` without response headers, which loses
+ * `Retry-After`. Failing inside the transport keeps every fact, and the
+ * client passes our rejection through unchanged.
+ */
+class FactPreservingRequestClient extends twilio.RequestClient {
+  override async request<TData>(opts: RequestOptions<TData>) {
+    let response: RawResponse;
+    try {
+      response = (await super.request<TData>(opts)) as unknown as RawResponse;
+    } catch (error) {
+      throw errorFromTransport(error);
+    }
+    if (response.statusCode < 200 || response.statusCode >= 300) throw errorFromResponse(response);
+    return response as never;
+  }
+}
+
+export function createTwilioClient(credentials: TwilioCredentials, options: { timeoutMs?: number } = {}): TwilioRestClient {
+  const client = twilio(credentials.accountSid, credentials.authToken, {
+    // An empty env stops twilio-node reading TWILIO_EDGE / TWILIO_REGION, which would rewrite the API host.
+    env: {},
+    autoRetry: false,
+    httpClient: new FactPreservingRequestClient({ timeout: options.timeoutMs ?? 15_000, keepAlive: true }),
+  });
+  client.api.baseUrl = credentials.apiBaseUrl;
+
+  return {
+    async createMessage({ to, body, sender, statusCallback }) {
+      const message = await client.messages.create({
+        to,
+        body,
+        ...(sender.kind === "number" ? { from: sender.fromNumber } : { messagingServiceSid: sender.messagingServiceSid }),
+        ...(statusCallback ? { statusCallback } : {}),
+      });
+      const segments = Number(message.numSegments);
+      return {
+        sid: message.sid,
+        status: message.status,
+        numSegments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
+        errorCode: message.errorCode ?? null,
+      };
+    },
+  };
+}

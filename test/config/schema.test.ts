@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { parseChannelConfig } from "../../src/config/schema.ts";
+
+const SID = "AC0123456789abcdef0123456789abcdef";
+
+function firstIssue(value: unknown): string {
+  const result = parseChannelConfig(value);
+  if (result.success) throw new Error("expected the config to be rejected");
+  return result.issues[0]!.message;
+}
+
+describe("config validation names the key and the fix", () => {
+  it.each([
+    [{ accountSid: "AC12" }, /^channels\.twilio-sms\.accountSid must be a Twilio Account SID: AC followed by 32 hex/],
+    [{ fromNumber: "555-123-4567" }, /^channels\.twilio-sms\.fromNumber must be your Twilio phone number in E\.164 form, e\.g\. \+15551234567/],
+    [{ messagingServiceSid: "MG1" }, /^channels\.twilio-sms\.messagingServiceSid must be a Messaging Service SID/],
+    [{ defaultTo: "12345" }, /^channels\.twilio-sms\.defaultTo must be the default recipient in E\.164 form/],
+    [{ dmPolicy: "everyone" }, /^channels\.twilio-sms\.dmPolicy must be one of "pairing" \(default\), "allowlist", "open"/],
+    [{ textChunkLimit: 0 }, /^channels\.twilio-sms\.textChunkLimit must be at least 1/],
+    [{ textChunkLimit: 1601 }, /^channels\.twilio-sms\.textChunkLimit must be at most 1600/],
+    [{ textChunkLimit: 10.5 }, /^channels\.twilio-sms\.textChunkLimit must be a whole number/],
+    [{ webhookPath: "twilio" }, /^channels\.twilio-sms\.webhookPath must be a URL path starting with "\/"/],
+    [{ publicUrl: "sms.example.com/hook" }, /^channels\.twilio-sms\.publicUrl must be an absolute http\(s\) URL/],
+    [{ apiBaseUrl: "ftp://x" }, /^channels\.twilio-sms\.apiBaseUrl must be an absolute http\(s\) URL/],
+    [{ authToken: "" }, /^channels\.twilio-sms\.authToken must not be empty; paste the Auth Token/],
+    [{ authToken: { source: "vault", id: "x" } }, /^channels\.twilio-sms\.authToken must be the Auth Token string or a SecretRef/],
+    [{ dmPolicy: "open" }, /^channels\.twilio-sms\.allowFrom must include "\*" when dmPolicy is "open"/],
+    [{ dmPolicy: "open", allowFrom: ["+15551230001"] }, /allowFrom must include "\*"/],
+    [{ fromNumber: "+15550001111", from: "+1555" }, /^channels\.twilio-sms: unknown key\(s\) from; remove them/],
+    [{ accounts: { work: { fromNumber: "bad" } } }, /^channels\.twilio-sms\.accounts\.work\.fromNumber must be your Twilio phone number/],
+    [{ accounts: { work: { dmPolicy: "open" } } }, /^channels\.twilio-sms\.accounts\.work\.allowFrom must include "\*"/],
+    [{ defaultAccount: "ghost" }, /^channels\.twilio-sms\.defaultAccount names "ghost", which is not under accounts/],
+  ])("rejects %j", (value, expected) => {
+    expect(firstIssue(value)).toMatch(expected);
+  });
+
+  it("accepts a complete multi-account config", () => {
+    const result = parseChannelConfig({
+      accountSid: SID,
+      authToken: { source: "env", provider: "default", id: "TWILIO_AUTH_TOKEN" },
+      fromNumber: "+15550001111",
+      dmPolicy: "open",
+      allowFrom: ["*"],
+      accounts: { sales: { fromNumber: "+15550002222", webhookPath: "/sms/sales", textChunkLimit: 1600 } },
+      defaultAccount: "sales",
+    });
+    expect(result.success).toBe(true);
+  });
+
+  it("lets a named account satisfy open with the root's wildcard", () => {
+    expect(parseChannelConfig({ allowFrom: ["*"], accounts: { a: { dmPolicy: "open" } } }).success).toBe(true);
+  });
+});

@@ -1,0 +1,24 @@
+export { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, type EmulatorAccountOptions } from "./accounts.ts";
+export type { EmulatorFault } from "./faults.ts";
+export type { FormFields } from "./http-io.ts";
+export type { EmulatedMessage } from "./message-resource.ts";
+export type { SmsEncoding } from "./segments.ts";
+export {
+  startTwilioEmulator,
+  type EmulatedRequest,
+  type InboundSmsResult,
+  type SendInboundSmsOptions,
+  type StatusCallbackOptions,
+  type TwilioEmulator,
+  type TwilioEmulatorOptions,
+  type WaitForMessagesOptions,
+} from "./server.ts";
+export {
+  buildInboundSmsParams,
+  postTwilioWebhook,
+  signTwilioRequest,
+  type InboundSmsOptions,
+  type PostWebhookOptions,
+  type WebhookParams,
+  type WebhookResponse,
+} from "./webhook-client.ts";

@@ -1,0 +1,374 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  addIncomingNumber,
+  createAccountState,
+  DEFAULT_ACCOUNT_SID,
+  DEFAULT_AUTH_TOKEN,
+  type AccountState,
+  type EmulatorAccountOptions,
+} from "./accounts.ts";
+import { createMessage } from "./create-message.ts";
+import { faultResponse, FaultQueue, isErrorFault, type EmulatorFault } from "./faults.ts";
+import { firstValue, parseBasicAuth, parseForm, readBody, send, type FormFields, type PlainResponse } from "./http-io.ts";
+import { incomingNumbersPage } from "./incoming-numbers.ts";
+import { API_VERSION, messageResource, type EmulatedMessage } from "./message-resource.ts";
+import { optOutEffect } from "./opt-out-keywords.ts";
+import { twilioErrorBody } from "./twilio-errors.ts";
+import { MessageWaiters } from "./waiters.ts";
+import { buildInboundSmsParams, postTwilioWebhook, type InboundSmsOptions, type WebhookResponse } from "./webhook-client.ts";
+
+export interface TwilioEmulatorOptions {
+  /** Defaults to one account with `DEFAULT_ACCOUNT_SID` / `DEFAULT_AUTH_TOKEN` and no sender restrictions. */
+  accounts?: EmulatorAccountOptions[];
+  /** Defaults to 127.0.0.1; the emulator is meant for loopback only. */
+  host?: string;
+  /** Defaults to 0 (an ephemeral port); read the result from `url`. */
+  port?: number;
+}
+
+/** One HTTP request as the emulator saw it. Headers are not kept, so credentials never leak into test output. */
+export interface EmulatedRequest {
+  method: string;
+  path: string;
+  query: FormFields;
+  form: FormFields;
+  /** null while the reply is pending (delay fault) and when a drop fault destroyed the socket. */
+  status: number | null;
+  /** The Twilio error code of the reply (or of the processing a drop fault hid). */
+  errorCode: number | null;
+  fault: EmulatorFault["kind"] | null;
+  /** The message this request created, if any (also set for a dropped request that created one). */
+  messageSid: string | null;
+  receivedAt: Date;
+}
+
+export interface WaitForMessagesOptions {
+  timeoutMs?: number;
+  /** Count only messages to this number. */
+  to?: string;
+}
+
+export interface StatusCallbackOptions {
+  /** Sent as `ErrorCode`, e.g. 30003 with `undelivered`; also stored as the message's `error_code`. */
+  errorCode?: number;
+}
+
+export interface SendInboundSmsOptions extends Omit<InboundSmsOptions, "accountSid"> {
+  webhookUrl: string;
+  /** Defaults to the account that owns `to`, else the first account. Its auth token signs the request. */
+  accountSid?: string;
+  signUrl?: string;
+  headers?: Record<string, string>;
+  signature?: string | null;
+  timeoutMs?: number;
+}
+
+export interface InboundSmsResult extends WebhookResponse {
+  /** The exact parameters posted, e.g. to read the generated `MessageSid`. */
+  params: Record<string, string>;
+}
+
+const CREATE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const FETCH_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const NUMBERS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\.json$/;
+
+type Reply = PlainResponse & { code: number | null };
+
+/** Marks a request whose socket must be destroyed instead of answered. */
+const DROP = Symbol("drop");
+
+function errorReply(status: number, code: number, message: string, headers?: Record<string, string>): Reply {
+  return { status, code, headers, body: twilioErrorBody(status, code, message) };
+}
+
+/** Twilio rejects both a wrong secret and a valid login used on another account's path with 20003. */
+function unauthorized(): Reply {
+  return errorReply(401, 20003, "Authenticate", { "WWW-Authenticate": 'Basic realm="Twilio API"' });
+}
+
+function notFound(path: string): Reply {
+  return errorReply(404, 20404, `The requested resource ${path} was not found`);
+}
+
+/** A Twilio REST API emulator listening on loopback. Create one with `startTwilioEmulator()`. */
+export class TwilioEmulator {
+  readonly #server: Server;
+  readonly #accounts: Map<string, AccountState>;
+  readonly #defaultAccount: AccountState;
+  readonly #faults = new FaultQueue();
+  readonly #waiters = new MessageWaiters();
+  readonly #closing = new AbortController();
+  #closed: Promise<void> | undefined;
+  #messages: EmulatedMessage[] = [];
+  #requests: EmulatedRequest[] = [];
+  #url = "";
+
+  constructor(accounts: EmulatorAccountOptions[]) {
+    const states = accounts.map(createAccountState);
+    const first = states[0];
+    if (!first) throw new Error("startTwilioEmulator: at least one account is required");
+    this.#accounts = new Map(states.map((a) => [a.sid, a]));
+    this.#defaultAccount = first;
+    this.#server = createServer((req, res) => {
+      this.#handle(req).then(
+        (reply) => {
+          if (reply === DROP) req.socket.destroy();
+          else send(res, reply);
+        },
+        // Only reachable when the client went away mid-request or close() cut it off.
+        () => req.socket.destroy(),
+      );
+    });
+  }
+
+  /** Binds the server; called once by `startTwilioEmulator`. */
+  async listen(host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    const address = this.#server.address() as AddressInfo;
+    this.#url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  /** Base URL for clients, e.g. `http://127.0.0.1:41234`; assign it to twilio-node's `client.api.baseUrl`. */
+  get url(): string {
+    return this.#url;
+  }
+
+  /** SID of the first (by default the only) account. */
+  get accountSid(): string {
+    return this.#defaultAccount.sid;
+  }
+
+  /** Auth token of the first account. */
+  get authToken(): string {
+    return this.#defaultAccount.token;
+  }
+
+  /** Snapshot of accepted messages, oldest first. */
+  get messages(): EmulatedMessage[] {
+    return structuredClone(this.#messages);
+  }
+
+  /** Snapshot of every request received, oldest first. */
+  get requests(): EmulatedRequest[] {
+    return structuredClone(this.#requests);
+  }
+
+  /**
+   * Makes the next `times` Messages create requests fail with `fault`, queued after earlier faults.
+   * A fault is consumed before authentication and validation, like a rate limiter in front of the API.
+   */
+  failNext(fault: EmulatorFault, times = 1): void {
+    this.#faults.push(fault, times);
+  }
+
+  /** Blocks sends to `number` from the account (default: first account) until `optIn`. */
+  optOut(number: string): void;
+  optOut(accountSid: string, number: string): void;
+  optOut(first: string, second?: string): void {
+    const [account, number] = this.#accountAndNumber(first, second);
+    account.optedOut.add(number);
+  }
+
+  optIn(number: string): void;
+  optIn(accountSid: string, number: string): void;
+  optIn(first: string, second?: string): void {
+    const [account, number] = this.#accountAndNumber(first, second);
+    account.optedOut.delete(number);
+  }
+
+  /**
+   * Sets what IncomingPhoneNumbers reports as the number's SMS webhook. An unknown number becomes owned
+   * by the account (default: the account already owning it, else the first), so it is also a valid `From`.
+   */
+  setSmsUrl(number: string, url: string, method: "POST" | "GET" = "POST", accountSid?: string): void {
+    const account = accountSid === undefined ? this.#ownerOf(number) : this.#account(accountSid);
+    const entry = addIncomingNumber(account.numbers, number);
+    entry.smsUrl = url;
+    entry.smsMethod = method;
+  }
+
+  /** Resolves with the matching messages once at least `count` exist; rejects after `timeoutMs` (default 10 s). */
+  waitForMessages(count: number, options: WaitForMessagesOptions = {}): Promise<EmulatedMessage[]> {
+    if (this.#closing.signal.aborted) return Promise.reject(new Error("waitForMessages: the emulator was closed"));
+    return this.#waiters.wait(this.messages, count, options.to, options.timeoutMs ?? 10_000, () => this.#describe());
+  }
+
+  /** Clears messages, requests, pending faults and opt-outs. Accounts and SMS URLs stay. */
+  reset(): void {
+    this.#messages = [];
+    this.#requests = [];
+    this.#faults.clear();
+    for (const account of this.#accounts.values()) account.optedOut.clear();
+  }
+
+  /**
+   * Posts a signed status callback for a message to its `StatusCallback` URL and returns the HTTP status
+   * the receiver answered. Also moves the stored message to `status`, as a later fetch would show.
+   */
+  async sendStatusCallback(sid: string, status: string, options: StatusCallbackOptions = {}): Promise<number> {
+    const message = this.#messages.find((m) => m.sid === sid);
+    if (!message) throw new Error(`sendStatusCallback: no message ${sid}`);
+    if (!message.statusCallback) throw new Error(`sendStatusCallback: message ${sid} was sent without StatusCallback`);
+    message.status = status;
+    message.errorCode = options.errorCode ?? null;
+    message.updatedAt = new Date();
+    const params: Record<string, string> = {
+      AccountSid: message.accountSid,
+      ApiVersion: API_VERSION,
+      MessageSid: message.sid,
+      SmsSid: message.sid,
+      MessageStatus: status,
+      SmsStatus: status,
+      To: message.to,
+    };
+    // The emulator picks no sender from a service pool, so a service-only message has no From to report.
+    if (message.from !== null) params.From = message.from;
+    if (message.messagingServiceSid !== null) params.MessagingServiceSid = message.messagingServiceSid;
+    if (options.errorCode !== undefined) params.ErrorCode = String(options.errorCode);
+    const response = await postTwilioWebhook({
+      url: message.statusCallback,
+      authToken: this.#account(message.accountSid).token,
+      params,
+      signal: this.#closing.signal,
+    });
+    return response.status;
+  }
+
+  /**
+   * Posts a signed inbound SMS webhook like Twilio does. A body that is exactly an opt-out keyword (STOP, …)
+   * or opt-in keyword (START, …) first updates the opt-out list, as Twilio's default handling does.
+   */
+  async sendInboundSms(options: SendInboundSmsOptions): Promise<InboundSmsResult> {
+    const { webhookUrl, accountSid, signUrl, headers, signature, timeoutMs, ...fields } = options;
+    const account = accountSid === undefined ? this.#ownerOf(options.to) : this.#account(accountSid);
+    const effect = optOutEffect(options.body);
+    if (effect === "opt-out") account.optedOut.add(options.from);
+    if (effect === "opt-in") account.optedOut.delete(options.from);
+    const params = buildInboundSmsParams({ ...fields, accountSid: account.sid });
+    const response = await postTwilioWebhook({
+      url: webhookUrl,
+      authToken: account.token,
+      params,
+      signUrl,
+      headers,
+      signature,
+      timeoutMs,
+      signal: this.#closing.signal,
+    });
+    return { ...response, params };
+  }
+
+  /** Stops listening, cuts pending (delayed) replies and keep-alive sockets, aborts outgoing webhooks. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= new Promise<void>((resolve) => {
+      this.#closing.abort();
+      this.#waiters.rejectAll("the emulator was closed");
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+    return this.#closed;
+  }
+
+  #account(sid: string): AccountState {
+    const account = this.#accounts.get(sid);
+    if (!account) throw new Error(`Twilio emulator: unknown account ${sid}`);
+    return account;
+  }
+
+  #ownerOf(number: string): AccountState {
+    return [...this.#accounts.values()].find((a) => a.numbers.has(number)) ?? this.#defaultAccount;
+  }
+
+  #accountAndNumber(first: string, second: string | undefined): [AccountState, string] {
+    return second === undefined ? [this.#defaultAccount, first] : [this.#account(first), second];
+  }
+
+  #describe(): string {
+    const messages = this.#messages.map((m) => `  ${m.sid} to ${m.to}: ${JSON.stringify(m.body.slice(0, 60))}`);
+    const requests = this.#requests.map(
+      (r) => `  ${r.method} ${r.path} -> ${r.status ?? "no reply"}${r.errorCode === null ? "" : ` (${r.errorCode})`}`,
+    );
+    return [`Messages (${messages.length}):`, ...messages, `Requests (${requests.length}):`, ...requests].join("\n");
+  }
+
+  async #handle(req: IncomingMessage): Promise<Reply | typeof DROP> {
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const record: EmulatedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: parseForm(url.searchParams),
+      form: {},
+      status: null,
+      errorCode: null,
+      fault: null,
+      messageSid: null,
+      receivedAt: new Date(),
+    };
+    this.#requests.push(record);
+    const text = await readBody(req);
+    if (text !== "") record.form = parseForm(new URLSearchParams(text));
+    const reply = await this.#route(req, url, record);
+    record.errorCode = reply.code;
+    if (record.fault === "drop") return DROP;
+    record.status = reply.status;
+    return reply;
+  }
+
+  async #route(req: IncomingMessage, url: URL, record: EmulatedRequest): Promise<Reply> {
+    const create = CREATE_PATH.exec(url.pathname);
+    if (create?.[1] && req.method === "POST") return this.#create(req, create[1], record);
+    const fetchOne = FETCH_PATH.exec(url.pathname);
+    if (fetchOne?.[1] && fetchOne[2] && req.method === "GET") {
+      const account = this.#authenticate(req, fetchOne[1]);
+      if (!account) return unauthorized();
+      const message = this.#messages.find((m) => m.sid === fetchOne[2] && m.accountSid === account.sid);
+      return message ? { status: 200, code: null, body: messageResource(message) } : notFound(url.pathname);
+    }
+    const numbers = NUMBERS_PATH.exec(url.pathname);
+    if (numbers?.[1] && req.method === "GET") {
+      const account = this.#authenticate(req, numbers[1]);
+      if (!account) return unauthorized();
+      const body = incomingNumbersPage(account, firstValue(record.query, "PhoneNumber"));
+      return { status: 200, code: null, body };
+    }
+    return notFound(url.pathname);
+  }
+
+  async #create(req: IncomingMessage, accountSid: string, record: EmulatedRequest): Promise<Reply> {
+    const fault = this.#faults.shift();
+    record.fault = fault?.kind ?? null;
+    if (fault && isErrorFault(fault)) return faultResponse(fault);
+    if (fault?.kind === "delay") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
+
+    const account = this.#authenticate(req, accountSid);
+    if (!account) return unauthorized();
+    const outcome = createMessage(account, record.form, new Date());
+    if (!outcome.ok) return errorReply(outcome.status, outcome.code, outcome.message);
+    this.#messages.push(outcome.message);
+    record.messageSid = outcome.message.sid;
+    this.#waiters.notify(this.messages);
+    return { status: 201, code: null, body: messageResource(outcome.message) };
+  }
+
+  #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {
+    const credentials = parseBasicAuth(req.headers.authorization);
+    const account = this.#accounts.get(pathAccountSid);
+    if (!credentials || !account) return null;
+    return credentials.username === account.sid && credentials.password === account.token ? account : null;
+  }
+}
+
+/** Starts an emulator on 127.0.0.1 (ephemeral port unless `port` is given). Always `close()` it. */
+export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
+  const emulator = new TwilioEmulator(options.accounts ?? [{ accountSid: DEFAULT_ACCOUNT_SID, authToken: DEFAULT_AUTH_TOKEN }]);
+  await emulator.listen(options.host ?? "127.0.0.1", options.port ?? 0);
+  return emulator;
+}

@@ -1,0 +1,251 @@
+// A deterministic OpenAI-compatible chat model on loopback, so gateway tests
+// get the same reply every time without network access or API keys.
+import { createServer } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export type ReplyFn = (userText: string) => string;
+
+export type ModelServerOptions = {
+  /** Model id reported by GET /v1/models and echoed in completions. */
+  modelId?: string;
+  reply?: ReplyFn;
+};
+
+export type ModelServer = {
+  /** Base URL including `/v1`, ready for an `openai-completions` provider. */
+  url: string;
+  modelId: string;
+  /** The current-turn user text of every chat request, in arrival order (failed ones included). */
+  requests: string[];
+  /** Raw request bodies, for debugging a test that sees something unexpected. */
+  bodies: unknown[];
+  setReply(fn: ReplyFn): void;
+  /** The next `n` chat requests answer HTTP 500. */
+  failNext(n: number): void;
+  close(): Promise<void>;
+};
+
+export const defaultReply: ReplyFn = (userText) =>
+  `**Echo:** ${userText}\n\n- item one\n- see [docs](https://example.com)`;
+
+type ChatMessage = { role?: unknown; content?: unknown };
+
+function contentText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((part: unknown) => {
+        const p = part as { type?: unknown; text?: unknown };
+        return p && p.type === "text" && typeof p.text === "string" ? p.text : "";
+      })
+      .join("");
+  }
+  return "";
+}
+// What OpenClaw 2026.9.6 adds around the typed text of a turn (observed on the
+// wire, and read from its own stripper in dist/strip-inbound-meta-*.mjs):
+// - a separate user message wrapped in <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> …
+//   <<<END_OPENCLAW_INTERNAL_CONTEXT>>> (exec sessions, subagents);
+// - inside the typed message: a leading envelope "[Tue 2026-11-24 10:59 UTC] "
+//   (from channels "[Channel +1555… Tue …] +1555…: "), context blocks whose
+//   header line ends with the marker ⟦openclaw:ctx⟧ (usually followed by a
+//   ```json fence), "Delivery: … `message` tool" hints, and a trailing
+//   "Runtime: agent=… | …" line moved out of the system prompt for caching.
+const INTERNAL_BLOCK_RE = /<<<BEGIN_([A-Z_]+)>>>[\s\S]*?<<<END_\1>>>/g;
+const CONTEXT_MARKER = "\u27E6openclaw:ctx\u27E7";
+const ENVELOPE_RE = /^\[([^\]\n]*\d{4}-\d{2}-\d{2}[^\]\n]*)\] */;
+const SENDER_LABEL_RE = /^([^\n:]{1,80}): /;
+const RUNTIME_LINE_RE = /^Runtime: .*\|/;
+const DELIVERY_HINT_RE = /^Delivery: .*`message` tool/;
+
+function stripEnvelope(text: string): string {
+  const match = ENVELOPE_RE.exec(text);
+  if (!match) return text;
+  const header = match[1] ?? "";
+  const body = text.slice(match[0].length);
+  // A direct-chat envelope repeats the sender as "<from>: " before the body.
+  const label = SENDER_LABEL_RE.exec(body)?.[1];
+  if (label !== undefined && (header.includes(label) || label === "(sender)" || label === "(self)")) {
+    return body.slice(label.length + 2);
+  }
+  return body;
+}
+
+function stripContextLines(text: string): string {
+  const lines = text.split("\n");
+  const kept: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = (lines[i] ?? "").trim();
+    if (line === `Context: ${CONTEXT_MARKER}`) break; // this block runs to the end
+    if (line.endsWith(CONTEXT_MARKER)) {
+      if ((lines[i + 1] ?? "").trim() === "```json") {
+        i += 2;
+        while (i < lines.length && (lines[i] ?? "").trim() !== "```") i++;
+      } else {
+        while (i + 1 < lines.length && (lines[i + 1] ?? "").trim() !== "") i++;
+      }
+      continue;
+    }
+    if (RUNTIME_LINE_RE.test(line) || DELIVERY_HINT_RE.test(line)) continue;
+    kept.push(lines[i] ?? "");
+  }
+  return kept.join("\n");
+}
+
+/** One user message without what OpenClaw added to it; "" when it was all host context. */
+export function stripHostContext(text: string): string {
+  const withoutBlocks = stripEnvelope(text.replace(INTERNAL_BLOCK_RE, "").trim());
+  return stripEnvelope(stripContextLines(withoutBlocks).trim()).trim();
+}
+
+/**
+ * The user's own words for the current turn.
+ *
+ * The current turn is every `user` message after the last `assistant` or
+ * `tool` message. Each is cleaned with `stripHostContext`; messages that were
+ * only host context drop out and the rest are joined with newlines (normally
+ * exactly one survives: the typed text).
+ */
+export function currentTurnUserText(messages: unknown): string {
+  if (!Array.isArray(messages)) return "";
+  const list = messages as ChatMessage[];
+  let start = 0;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const role = list[i]?.role;
+    if (role === "assistant" || role === "tool") {
+      start = i + 1;
+      break;
+    }
+  }
+  return list
+    .slice(start)
+    .filter((m) => m?.role === "user")
+    .map((m) => stripHostContext(contentText(m.content)))
+    .filter((t) => t.length > 0)
+    .join("\n");
+}
+
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error("request body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}");
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+// Split into a few pieces so the host's streaming assembly is exercised, while
+// staying deterministic.
+function splitForStream(text: string): string[] {
+  const pieces = text.match(/[\s\S]{1,24}/g);
+  return pieces ?? [""];
+}
+
+function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
+  const modelId = options.modelId ?? "echo-1";
+  let reply: ReplyFn = options.reply ?? defaultReply;
+  let failures = 0;
+  let counter = 0;
+  const requests: string[] = [];
+  const bodies: unknown[] = [];
+
+  async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = (await readJson(req)) as { messages?: unknown; stream?: unknown; model?: unknown; stream_options?: { include_usage?: unknown } };
+    bodies.push(body);
+    const userText = currentTurnUserText(body.messages);
+    requests.push(userText);
+    if (failures > 0) {
+      failures--;
+      sendJson(res, 500, { error: { message: "model-server: injected failure", type: "server_error", code: "injected_failure" } });
+      return;
+    }
+    const text = reply(userText);
+    const id = `chatcmpl-${++counter}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = typeof body.model === "string" ? body.model : modelId;
+    const usage = {
+      prompt_tokens: estimateTokens(JSON.stringify(body.messages ?? "")),
+      completion_tokens: estimateTokens(text),
+      total_tokens: 0,
+    };
+    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+
+    if (body.stream !== true) {
+      sendJson(res, 200, {
+        id,
+        object: "chat.completion",
+        created,
+        model,
+        choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+        usage,
+      });
+      return;
+    }
+
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+      `data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`;
+    res.write(chunk({ role: "assistant", content: "" }, null));
+    for (const piece of splitForStream(text)) res.write(chunk({ content: piece }, null));
+    res.write(chunk({}, "stop"));
+    if (body.stream_options?.include_usage === true) {
+      res.write(`data: ${JSON.stringify({ id, object: "chat.completion.chunk", created, model, choices: [], usage })}\n\n`);
+    }
+    res.end("data: [DONE]\n\n");
+  }
+
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && (path === "/v1/models" || path === "/models")) {
+      sendJson(res, 200, { object: "list", data: [{ id: modelId, object: "model", created: 0, owned_by: "model-server" }] });
+      return;
+    }
+    if (req.method === "POST" && (path === "/v1/chat/completions" || path === "/chat/completions")) {
+      chat(req, res).catch((err: unknown) => {
+        if (!res.headersSent) sendJson(res, 400, { error: { message: String(err), type: "invalid_request_error" } });
+        else res.destroy();
+      });
+      return;
+    }
+    sendJson(res, 404, { error: { message: `model-server: no route ${req.method} ${path}`, type: "not_found" } });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    modelId,
+    requests,
+    bodies,
+    setReply(fn) {
+      reply = fn;
+    },
+    failNext(n) {
+      failures = Math.max(0, Math.floor(n));
+    },
+    close() {
+      // Streaming keep-alive sockets would otherwise hold close() open.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
