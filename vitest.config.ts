@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // Packs the plugin once per run for the e2e gateway tests (inject("pluginTarball")).
+    globalSetup: ["test/e2e/support/global-setup.ts"],
     benchmark: { include: ["test/bench/**/*.bench.ts"] },
   },
 });

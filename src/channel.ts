@@ -7,7 +7,7 @@ import { createChatChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
 import { createSimpleChannelSecretContract } from "openclaw/plugin-sdk/channel-secret-basic-runtime";
 import { createEmptyChannelDirectoryAdapter } from "openclaw/plugin-sdk/directory-runtime";
-import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
+import { resolveStateDir } from "openclaw/plugin-sdk/state-paths";
 import {
   createComputedAccountStatusAdapter,
   createDefaultChannelRuntimeState,
@@ -23,8 +23,10 @@ import {
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
 import { setupContract } from "./config/setup.ts";
+import { createGatewayAdapter } from "./gateway.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
-import { sendSms } from "./outbound/send.ts";
+import { createGuardedSender } from "./outbound/guarded-send.ts";
+import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
 import { createTwilioClient } from "./twilio/client.ts";
@@ -42,7 +44,15 @@ function clientFor(account: ResolvedAccount) {
   });
 }
 
-const outbound = createOutboundAdapter({ resolveAccount: resolve, clientFor });
+const send = createGuardedSender({ stateDir: () => resolveStateDir(process.env), clientFor, now: Date.now });
+
+const outbound = createOutboundAdapter({ resolveAccount: resolve, send });
+
+const gateway = createGatewayAdapter({
+  runtime: runtimeStore.getRuntime,
+  stateDir: () => resolveStateDir(process.env),
+  sendText: async (account, to, text) => (await send({ account, to, text })).map((part) => part.sid),
+});
 
 export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
   base: {
@@ -124,13 +134,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
         extra: describeAccountExtras(account),
       }),
     }),
-    gateway: {
-      startAccount: async (ctx) => {
-        ctx.setStatus({ ...ctx.getStatus(), accountId: ctx.accountId, running: true, lastStartAt: Date.now(), lastError: null });
-        await waitUntilAbort(ctx.abortSignal);
-        ctx.setStatus({ ...ctx.getStatus(), accountId: ctx.accountId, running: false, lastStopAt: Date.now() });
-      },
-    },
+    gateway,
     agentPrompt: {
       messageToolHints: () => [
         "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
@@ -153,9 +157,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
       message: "You're approved to text this assistant. Reply STOP to opt out.",
       normalizeAllowEntry: (entry) => normalizeAllowEntry(entry),
       notify: async ({ cfg, id, accountId, message }) => {
-        const account = resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID);
-        if (!account.sender) return;
-        await sendSms({ client: clientFor(account), account, sender: account.sender, to: parseTarget(id), text: message });
+        await send({ account: resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID), to: parseTarget(id), text: message });
       },
     },
   },

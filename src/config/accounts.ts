@@ -10,6 +10,8 @@ import type { AccountConfig, ChannelConfig } from "./schema.ts";
 import { resolveAuthToken } from "./secrets.ts";
 import type { TokenSource } from "./secrets.ts";
 import { normalizeAllowEntry } from "../phone.ts";
+import { DEFAULT_LIMITS } from "../webhook/limits.ts";
+import type { LimitSettings } from "../webhook/limits.ts";
 
 export const CHANNEL_ID = "twilio-sms";
 export const DEFAULT_ACCOUNT_ID = "default";
@@ -48,6 +50,8 @@ export type ResolvedAccount = {
   allowFrom: string[];
   textChunkLimit: number;
   apiBaseUrl: string;
+  limits: LimitSettings;
+  helpReply: string | undefined;
 };
 
 type ConfigLike = { channels?: Record<string, unknown> | undefined };
@@ -56,7 +60,17 @@ export function readChannelSection(cfg: ConfigLike | undefined): unknown {
   return cfg?.channels?.[CHANNEL_ID];
 }
 
-const INHERITED_KEYS = ["accountSid", "authToken", "authTokenFile", "apiBaseUrl", "dmPolicy", "allowFrom", "textChunkLimit"] as const;
+const INHERITED_KEYS = [
+  "accountSid",
+  "authToken",
+  "authTokenFile",
+  "apiBaseUrl",
+  "dmPolicy",
+  "allowFrom",
+  "textChunkLimit",
+  "limits",
+  "helpReply",
+] as const;
 
 function envFallbacks(env: TwilioEnv): AccountConfig {
   const pick = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
@@ -163,5 +177,7 @@ export function resolveAccount(
     allowFrom: (merged.allowFrom ?? []).map((entry) => normalizeAllowEntry(String(entry))),
     textChunkLimit: merged.textChunkLimit ?? DEFAULT_TEXT_CHUNK_LIMIT,
     apiBaseUrl: (merged.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, ""),
+    limits: { ...DEFAULT_LIMITS, ...merged.limits },
+    helpReply: merged.helpReply,
   };
 }

@@ -39,6 +39,8 @@ const httpUrl = (what: string) =>
     { error: `must be an absolute http(s) URL: ${what}` },
   );
 
+const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
+
 const DmPolicySchema = z.enum(["pairing", "allowlist", "open", "disabled"], {
   error: 'must be one of "pairing" (default), "allowlist", "open" (needs allowFrom: ["*"]) or "disabled"',
 });
@@ -101,6 +103,26 @@ export const AccountConfigSchema = z
       .max(MAX_BODY_CHARS, { error: `must be at most ${MAX_BODY_CHARS} (Twilio's Body limit)` })
       .optional()
       .meta({ description: `Largest SMS part in characters, 1..${MAX_BODY_CHARS}. Default ${DEFAULT_TEXT_CHUNK_LIMIT} (10 GSM-7 segments).` }),
+    limits: z
+      .object({
+        rejectedPerMinutePerAddress: positiveInt.optional().meta({ description: "Unsigned or invalid webhook requests allowed per client address per minute (default 30)." }),
+        messagesPerMinutePerSender: positiveInt.optional().meta({ description: "Accepted texts per sender per minute (default 10)." }),
+        messagesPerMinute: positiveInt.optional().meta({ description: "Accepted texts per account per minute (default 120)." }),
+        maxConcurrentTurns: positiveInt.optional().meta({ description: "Agent turns running at once per account (default 4)." }),
+        maxQueuedTurns: z.number().int().min(0, { error: "must be 0 or more" }).optional().meta({ description: "Turns waiting for a slot before new texts get 429 (default 32)." }),
+      })
+      .strict()
+      .optional()
+      .meta({ description: "Webhook budgets; over budget, Twilio gets 429 and nothing is dispatched." }),
+    helpReply: z
+      .string()
+      .min(1)
+      .max(MAX_BODY_CHARS)
+      .optional()
+      .meta({
+        description:
+          "Reply to HELP/INFO. Unset (default): send nothing and rely on Twilio's own HELP auto-reply, which carrier rules require anyway.",
+      }),
     apiBaseUrl: httpUrl("Twilio's API origin, e.g. https://api.twilio.com")
       .optional()
       .meta({ description: `Twilio REST API origin. Default ${DEFAULT_API_BASE_URL}; point it at an emulator for local runs.` }),

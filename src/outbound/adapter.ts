@@ -8,18 +8,17 @@ import { CHANNEL_ID } from "../config/accounts.ts";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { ConfigError, TargetError } from "../errors.ts";
 import { parseTarget } from "../phone.ts";
-import type { TwilioRestClient } from "../twilio/client.ts";
+import type { GuardedSender } from "./guarded-send.ts";
 import { buildReceipt, totalSegmentsOf } from "./receipts.ts";
-import { sendSms } from "./send.ts";
 
 type OutboundAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["outbound"]>;
 
 export type OutboundDeps = {
   resolveAccount: (cfg: OpenClawConfig, accountId?: string | null) => ResolvedAccount;
-  clientFor: (account: ResolvedAccount) => TwilioRestClient;
+  send: GuardedSender;
 };
 
-function requireRunnable(account: ResolvedAccount): asserts account is ResolvedAccount & { sender: NonNullable<ResolvedAccount["sender"]> } {
+function requireRunnable(account: ResolvedAccount): void {
   if (!account.configured || !account.sender) {
     const first = account.problems[0] ?? "the account is not configured";
     throw new ConfigError(`account "${account.accountId}"`, `cannot send: ${first}`, "complete the account config, then retry");
@@ -48,14 +47,7 @@ export function createOutboundAdapter(deps: OutboundDeps): OutboundAdapter {
       const account = deps.resolveAccount(ctx.cfg, ctx.accountId);
       const to = resolveRecipient(ctx.to, account);
       requireRunnable(account);
-      const parts = await sendSms({
-        client: deps.clientFor(account),
-        account,
-        sender: account.sender,
-        to,
-        text: ctx.text,
-        signal: ctx.signal,
-      });
+      const parts = await deps.send({ account, to, text: ctx.text, signal: ctx.signal });
       const primary = parts[0];
       return {
         channel: CHANNEL_ID,

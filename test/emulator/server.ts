@@ -117,8 +117,11 @@ export class TwilioEmulator {
           if (reply === DROP) req.socket.destroy();
           else send(res, reply);
         },
-        // Only reachable when the client went away mid-request or close() cut it off.
-        () => req.socket.destroy(),
+        (error: unknown) => {
+          // A vanished client or close() leaves nothing to answer; anything else is an emulator bug worth seeing.
+          if (req.socket.destroyed || res.headersSent) req.socket.destroy();
+          else send(res, { status: 500, body: twilioErrorBody(500, 20500, `Twilio emulator failure: ${String(error)}`) });
+        },
       );
     });
   }

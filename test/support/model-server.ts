@@ -21,8 +21,15 @@ export type ModelServer = {
   /** Raw request bodies, for debugging a test that sees something unexpected. */
   bodies: unknown[];
   setReply(fn: ReplyFn): void;
-  /** The next `n` chat requests answer HTTP 500. */
-  failNext(n: number): void;
+  /**
+   * The next `n` chat requests fail (HTTP 500 unless `status` says otherwise).
+   * Measured on OpenClaw 2026.9.6: a 500 is retried with backoff, so
+   * failNext(1..6) still ends in a normal reply (a 6th retry lands ~60 s
+   * later) and a failed turn takes ~7 calls and ~70 s; `{ status: 400 }` is
+   * terminal on the first call ("provider rejected the request schema"), the
+   * quick way to get a failed turn.
+   */
+  failNext(n: number, options?: { status?: number; message?: string }): void;
   close(): Promise<void>;
 };
 
@@ -51,13 +58,19 @@ function contentText(content: unknown): string {
 //   (from channels "[Channel +1555… Tue …] +1555…: "), context blocks whose
 //   header line ends with the marker ⟦openclaw:ctx⟧ (usually followed by a
 //   ```json fence), "Delivery: … `message` tool" hints, and a trailing
-//   "Runtime: agent=… | …" line moved out of the system prompt for caching.
+//   "Runtime: agent=… | …" line moved out of the system prompt for caching;
+// - when a turn is retried after a model error, the earlier text comes back
+//   under a "[Queued user message from a previous active turn; …]" line,
+//   followed by a "Continue the current task from the existing transcript, …"
+//   instruction.
 const INTERNAL_BLOCK_RE = /<<<BEGIN_([A-Z_]+)>>>[\s\S]*?<<<END_\1>>>/g;
 const CONTEXT_MARKER = "\u27E6openclaw:ctx\u27E7";
 const ENVELOPE_RE = /^\[([^\]\n]*\d{4}-\d{2}-\d{2}[^\]\n]*)\] */;
 const SENDER_LABEL_RE = /^([^\n:]{1,80}): /;
 const RUNTIME_LINE_RE = /^Runtime: .*\|/;
 const DELIVERY_HINT_RE = /^Delivery: .*`message` tool/;
+const RETRY_MARKER_RE = /^\[Queued user message from a previous active turn;.*\]$/;
+const RETRY_PROMPT_RE = /^Continue the current task from the existing transcript,/;
 
 function stripEnvelope(text: string): string {
   const match = ENVELOPE_RE.exec(text);
@@ -87,7 +100,7 @@ function stripContextLines(text: string): string {
       }
       continue;
     }
-    if (RUNTIME_LINE_RE.test(line) || DELIVERY_HINT_RE.test(line)) continue;
+    if ([RUNTIME_LINE_RE, DELIVERY_HINT_RE, RETRY_MARKER_RE, RETRY_PROMPT_RE].some((re) => re.test(line))) continue;
     kept.push(lines[i] ?? "");
   }
   return kept.join("\n");
@@ -160,6 +173,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   const modelId = options.modelId ?? "echo-1";
   let reply: ReplyFn = options.reply ?? defaultReply;
   let failures = 0;
+  let failure = { status: 500, message: "model-server: injected failure" };
   let counter = 0;
   const requests: string[] = [];
   const bodies: unknown[] = [];
@@ -171,7 +185,8 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     requests.push(userText);
     if (failures > 0) {
       failures--;
-      sendJson(res, 500, { error: { message: "model-server: injected failure", type: "server_error", code: "injected_failure" } });
+      const type = failure.status >= 500 ? "server_error" : "invalid_request_error";
+      sendJson(res, failure.status, { error: { message: failure.message, type, code: "injected_failure" } });
       return;
     }
     const text = reply(userText);
@@ -239,8 +254,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     setReply(fn) {
       reply = fn;
     },
-    failNext(n) {
+    failNext(n, opts = {}) {
       failures = Math.max(0, Math.floor(n));
+      failure = { status: opts.status ?? 500, message: opts.message ?? "model-server: injected failure" };
     },
     close() {
       // Streaming keep-alive sockets would otherwise hold close() open.

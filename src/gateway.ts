@@ -1,0 +1,83 @@
+/**
+ * An account's life in the gateway: open its store, register its webhook
+ * target, stay pending until the gateway aborts it, then let running turns
+ * finish (bounded) and close everything it opened.
+ */
+import type { ChannelPlugin } from "openclaw/plugin-sdk/channel-core";
+import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
+import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
+import type { ResolvedAccount } from "./config/accounts.ts";
+import { maskPhone } from "./mask.ts";
+import { openDatabase } from "./store/db.ts";
+import { createOptOutLedger } from "./store/optouts.ts";
+import { createAccountWebhook } from "./webhook/account.ts";
+import { dispatchInboundSms } from "./webhook/dispatch.ts";
+import { registerWebhookTarget } from "./webhook/paths.ts";
+import { createReplayGuard } from "./webhook/replay.ts";
+
+type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
+type StartContext = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0];
+
+export type GatewayDeps = {
+  runtime: () => PluginRuntime;
+  stateDir: () => string;
+  /** Sends text to a number through the outbound pipeline (opt-outs honoured); returns the SIDs. */
+  sendText(account: ResolvedAccount, to: string, text: string): Promise<string[]>;
+};
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
+  return {
+    startAccount: async (ctx: StartContext) => {
+      const account = ctx.account;
+      const log = {
+        info: (message: string) => ctx.log?.info(`[twilio-sms:${account.accountId}] ${message}`),
+        warn: (message: string) => ctx.log?.warn(`[twilio-sms:${account.accountId}] ${message}`),
+        error: (message: string) => ctx.log?.error(`[twilio-sms:${account.accountId}] ${message}`),
+      };
+      if (!account.configured) {
+        const reason = account.problems.join("; ");
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: false, lastError: reason });
+        throw new Error(`twilio-sms account "${account.accountId}" is not configured: ${reason}`);
+      }
+
+      const runtime = deps.runtime();
+      const db = openDatabase(deps.stateDir());
+      const replay = createReplayGuard(db, account.accountId);
+      replay.prune(Date.now());
+      const optOuts = createOptOutLedger(db);
+      const sendTo = (to: string) => (text: string) => deps.sendText(account, to, text);
+
+      const webhook = createAccountWebhook({
+        account,
+        replay,
+        optOuts,
+        log,
+        now: Date.now,
+        sendText: (to, text) => sendTo(to)(text),
+        dispatchTurn: async (event) => {
+          await dispatchInboundSms(event, { runtime, cfg: ctx.cfg, account, reply: sendTo(event.from), log, now: Date.now });
+        },
+      });
+      const registration = registerWebhookTarget(
+        webhook,
+        { trustedProxies: ctx.cfg.gateway?.trustedProxies, allowRealIpFallback: ctx.cfg.gateway?.allowRealIpFallback === true },
+        (message) => log.info(message),
+      );
+      log.info(
+        `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
+          (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
+      );
+      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: true, lastStartAt: Date.now(), lastError: null });
+      try {
+        await waitUntilAbort(ctx.abortSignal);
+      } finally {
+        registration.unregister();
+        await webhook.gate.idle(DRAIN_TIMEOUT_MS);
+        db.close();
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: false, lastStopAt: Date.now() });
+      }
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The plugin's own durable state: one SQLite file under the OpenClaw state
+ * dir. The host's keyed stores are refused to third-party plugins, and
+ * `node:sqlite` ships with the Node 24 the gateway requires.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+
+export const STORE_FILE = "twilio-sms.sqlite";
+
+export function storeDirFor(stateDir: string): string {
+  return join(stateDir, "plugins", "twilio-sms");
+}
+
+export function openDatabase(stateDir: string): DatabaseSync {
+  const dir = storeDirFor(stateDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const db = new DatabaseSync(join(dir, STORE_FILE));
+  // WAL lets the webhook and a concurrent outbound send share the file; the timeout covers brief write locks.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000; PRAGMA synchronous = NORMAL;");
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS inbound_claims (
+      account_id TEXT NOT NULL,
+      message_sid TEXT NOT NULL,
+      claimed_at INTEGER NOT NULL,
+      PRIMARY KEY (account_id, message_sid)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS opt_outs (
+      account_id TEXT NOT NULL,
+      number_hash TEXT NOT NULL,
+      opted_out_at INTEGER NOT NULL,
+      source TEXT NOT NULL,
+      PRIMARY KEY (account_id, number_hash)
+    ) WITHOUT ROWID;
+  `);
+  return db;
+}

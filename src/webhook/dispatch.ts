@@ -1,0 +1,192 @@
+/**
+ * Runs one admitted SMS through the SDK: ingress (pairing / allowlist, the
+ * SDK's way) → pairing challenge or agent route → inbound context → turn,
+ * with the reply sent back through our own outbound pipeline. Throws when the
+ * turn failed without any visible reply, so the caller can apologise once.
+ */
+import type { OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
+import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
+import {
+  createAcceptedChannelDeliveryResult,
+  formatInboundMediaUnavailableText,
+  logInboundDrop,
+  readAgentRunTerminalOutcome,
+  toInboundMediaFacts,
+} from "openclaw/plugin-sdk/channel-inbound";
+import type { ChannelInboundTurnPlan } from "openclaw/plugin-sdk/channel-inbound";
+import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
+import { CHANNEL_ID } from "../config/accounts.ts";
+import type { ResolvedAccount } from "../config/accounts.ts";
+import { maskPhone } from "../mask.ts";
+import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
+import type { InboundSms } from "./form.ts";
+
+export const PICTURE_NOTICE = "[picture message — not supported yet]";
+
+type IngressParams = Parameters<PluginRuntime["channel"]["inbound"]["ingress"]["resolveStable"]>[0];
+
+const PHONE_IDENTITY = {
+  key: "phone",
+  kind: "phone",
+  sensitivity: "pii",
+  entryIdPrefix: "twilio-sms-allow",
+  normalize: (raw: string) => {
+    const entry = normalizeAllowEntry(raw);
+    return entry === "*" || entry.startsWith("+") ? entry : null;
+  },
+  isWildcardEntry: (value: string) => value.trim() === "*",
+} satisfies NonNullable<IngressParams["identity"]>;
+
+export type DispatchDeps = {
+  runtime: PluginRuntime;
+  cfg: OpenClawConfig;
+  account: ResolvedAccount;
+  /** Sends SMS text to the sender through the outbound pipeline; returns the Message SIDs. */
+  reply(text: string): Promise<string[]>;
+  log: { info(message: string): void; warn(message: string): void };
+  now: () => number;
+};
+
+export type DispatchOutcome = "dispatched" | "pairing" | "blocked";
+
+export function pairingReplyText(code: string): string {
+  return `This number isn't approved to text this assistant yet. Pairing code: ${code}\nThe owner can approve it with: openclaw pairing approve ${CHANNEL_ID} ${code}`;
+}
+
+export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps): Promise<DispatchOutcome> {
+  const { runtime, cfg, account, log } = deps;
+  const channel = runtime.channel;
+  const accountId = account.accountId;
+  const pairing = createChannelPairingController({ core: runtime, channel: CHANNEL_ID, accountId });
+  const caption = event.body.trim();
+  const hasControlCommand = caption !== "" && channel.commands.isControlCommandMessage(caption, cfg);
+  const computeCommandAuth = caption !== "" && channel.commands.shouldComputeCommandAuthorized(caption, cfg);
+
+  const ingressParams = {
+    channelId: CHANNEL_ID,
+    accountId,
+    cfg,
+    identity: PHONE_IDENTITY,
+    subject: { stableId: event.from },
+    conversation: { kind: "direct", id: event.from },
+    event: { kind: "message", authMode: "inbound", mayPair: true },
+    dmPolicy: account.dmPolicy,
+    allowFrom: account.allowFrom,
+    readStoreAllowFrom: async () => await pairing.readAllowFromStore(),
+    command: computeCommandAuth ? { allowTextCommands: true, hasControlCommand } : false,
+  } satisfies IngressParams;
+
+  const decision = await channel.inbound.ingress.resolveStable(ingressParams);
+  if (decision.ingress.admission === "pairing-required") {
+    await pairing.issueChallenge({
+      senderId: event.from,
+      senderIdLine: `Your number: ${event.from}`,
+      buildReplyText: ({ code }) => pairingReplyText(code),
+      sendPairingReply: async (text) => {
+        await deps.reply(text);
+      },
+      onReplyError: (error) => log.warn(`could not send the pairing code to ${maskPhone(event.from)}: ${String(error)}`),
+    });
+    return "pairing";
+  }
+  if (decision.ingress.admission !== "dispatch") {
+    logInboundDrop({
+      log: (message) => log.info(message),
+      channel: CHANNEL_ID,
+      reason: decision.ingress.reasonCode,
+      onceKey: JSON.stringify([accountId, decision.ingress.reasonCode]),
+    });
+    return "blocked";
+  }
+
+  const route = channel.routing.resolveAgentRoute({ cfg, channel: CHANNEL_ID, accountId, peer: { kind: "direct", id: event.from } });
+  // The docs require the bound re-resolve after route selection; its result is what the context carries.
+  const channelIngress = await channel.inbound.ingress.resolveStable({
+    ...ingressParams,
+    contextBinding: { agentId: route.agentId, sessionKey: route.sessionKey, messageId: event.messageSid, inboundEventKind: "user_request" },
+  });
+  if (channelIngress.ingress.admission !== "dispatch") return "blocked";
+  const authorized = channelIngress.commandAccess.authorized;
+
+  const media =
+    event.numMedia > 0
+      ? toInboundMediaFacts(Array.from({ length: event.numMedia }, () => ({ contentType: null, messageId: event.messageSid })))
+      : undefined;
+  const agentText = media ? formatInboundMediaUnavailableText({ body: caption, notice: PICTURE_NOTICE }) : caption;
+  // A media-only text still needs a body, or core would see an empty message and skip the turn.
+  const rawBody = caption || (media ? PICTURE_NOTICE : "");
+  const peer = `${TARGET_PREFIX}:${event.from}`;
+  const timestamp = deps.now();
+
+  const ctxPayload = channel.inbound.buildContext({
+    channel: CHANNEL_ID,
+    accountId,
+    messageId: event.messageSid,
+    timestamp,
+    from: peer,
+    sender: { id: event.from },
+    conversation: { kind: "direct", id: event.from, label: maskPhone(event.from) },
+    route: {
+      agentId: route.agentId,
+      accountId: route.accountId,
+      dmScope: route.dmScope,
+      routeSessionKey: route.sessionKey,
+      mainSessionKey: route.mainSessionKey,
+    },
+    reply: { to: peer },
+    message: { rawBody, body: agentText, bodyForAgent: agentText, commandBody: caption, inboundEventKind: "user_request" },
+    access: { commands: { authorized } },
+    ...(hasControlCommand ? { command: { kind: "text-slash" as const, body: caption, authorized } } : {}),
+    ...(media ? { media } : {}),
+    channelIngress,
+  });
+
+  let visibleReplySent = false;
+  let deliveryFailed = false;
+  // No `durable` branch: core calls our deliver directly instead of queueing through its outbound store.
+  const delivery: ChannelInboundTurnPlan["delivery"] = {
+    deliver: async (payload) => {
+      const text = payload.text?.trim() ?? "";
+      if (!text) return { visibleReplySent: false };
+      const sids = await deps.reply(text);
+      visibleReplySent = true;
+      return createAcceptedChannelDeliveryResult({ results: sids.map((messageId) => ({ messageId })), content: text });
+    },
+    onError: (error, info) => {
+      deliveryFailed = true;
+      log.warn(`the ${info.kind} reply to ${maskPhone(event.from)} failed: ${error instanceof Error ? error.message : String(error)}`);
+    },
+    observeMessageSent: true,
+  };
+
+  let turnFailed = false;
+  let failure: unknown;
+  try {
+    const result = await channel.inbound.run({
+      channel: CHANNEL_ID,
+      accountId,
+      raw: event,
+      adapter: {
+        ingest: (raw) => ({ id: raw.messageSid, timestamp, rawText: rawBody, textForAgent: agentText, textForCommands: caption }),
+        resolveTurn: () => ({
+          cfg,
+          channel: CHANNEL_ID,
+          accountId,
+          ctxPayload,
+          delivery,
+          route: { agentId: route.agentId, sessionKey: route.sessionKey, dmScope: route.dmScope },
+          replyOptions: { disableBlockStreaming: true },
+          record: { onRecordError: (error) => log.warn(`session record failed: ${String(error)}`) },
+        }),
+      },
+    });
+    turnFailed = result.dispatched && readAgentRunTerminalOutcome(result.dispatchResult) === "failed";
+  } catch (error) {
+    turnFailed = true;
+    failure = error;
+  }
+  if ((turnFailed || deliveryFailed) && !visibleReplySent) {
+    throw failure instanceof Error ? failure : new Error("the agent turn produced no reply");
+  }
+  return "dispatched";
+}

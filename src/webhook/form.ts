@@ -1,0 +1,75 @@
+/**
+ * Parses Twilio's form body. Repeated keys stay arrays because Twilio signs
+ * every received parameter, duplicates included; a bracket-expanding parser
+ * would rewrite keys and break the signature.
+ */
+
+export type FormParams = Record<string, string | string[]>;
+
+export function parseForm(body: string): FormParams {
+  const params: FormParams = {};
+  for (const [key, value] of new URLSearchParams(body)) {
+    const existing = params[key];
+    if (existing === undefined) params[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else params[key] = [existing, value];
+  }
+  return params;
+}
+
+function first(params: FormParams, key: string): string | undefined {
+  const value = params[key];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export type InboundSms = {
+  messageSid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  body: string;
+  messagingServiceSid: string | undefined;
+  numMedia: number;
+  optOutType: string | undefined;
+};
+
+export type StatusCallbackEvent = {
+  messageSid: string;
+  accountSid: string;
+  status: string;
+  errorCode: number | undefined;
+};
+
+export type ParsedWebhook =
+  | { kind: "message"; event: InboundSms }
+  | { kind: "status"; event: StatusCallbackEvent }
+  | { kind: "invalid"; reason: string };
+
+/** Classifies a verified form as an inbound message or a delivery status callback. */
+export function readWebhook(params: FormParams): ParsedWebhook {
+  const messageSid = first(params, "MessageSid") ?? first(params, "SmsSid") ?? first(params, "SmsMessageSid");
+  const accountSid = first(params, "AccountSid");
+  if (!messageSid || !accountSid) return { kind: "invalid", reason: "MessageSid or AccountSid missing" };
+  const status = first(params, "MessageStatus") ?? first(params, "SmsStatus");
+  if (status && status !== "received" && first(params, "Body") === undefined) {
+    const code = Number(first(params, "ErrorCode"));
+    return { kind: "status", event: { messageSid, accountSid, status, errorCode: Number.isFinite(code) && code > 0 ? code : undefined } };
+  }
+  const from = first(params, "From");
+  const to = first(params, "To");
+  if (!from || !to) return { kind: "invalid", reason: "From or To missing" };
+  const numMedia = Number(first(params, "NumMedia") ?? "0");
+  return {
+    kind: "message",
+    event: {
+      messageSid,
+      accountSid,
+      from,
+      to,
+      body: first(params, "Body") ?? "",
+      messagingServiceSid: first(params, "MessagingServiceSid") || undefined,
+      numMedia: Number.isFinite(numMedia) ? numMedia : 0,
+      optOutType: first(params, "OptOutType")?.toUpperCase() || undefined,
+    },
+  };
+}
