@@ -65,7 +65,7 @@ export type GatewayHandle = {
   configPath: string;
   /** Runs `openclaw <args>` with the gateway's isolated env; never throws on a non-zero exit. */
   cli(args: string[], options?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
-  /** Gateway stdout+stderr so far, over every (re)start, without colour codes. */
+  /** Gateway stdout+stderr so far, over every (re)start, without colour codes (last 8 MiB). */
   logs(): string;
   /** Resolves with the first match in `logs().slice(from)`, now or later. */
   waitForLog(pattern: RegExp, timeoutMs?: number, options?: { from?: number }): Promise<RegExpMatchArray>;
@@ -288,6 +288,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   let logText = "";
   const logEvents = new EventEmitter();
+  logEvents.setMaxListeners(0); // one listener per pending waitForLog
   const appendLog = (chunk: string) => {
     logText += chunk.replace(ANSI_RE, "");
     if (logText.length > LOG_CAP_CHARS) logText = logText.slice(-LOG_CAP_CHARS);
@@ -379,6 +380,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await waitUntilServing(child, gatewayExit);
     } catch (err) {
       await terminate("SIGKILL");
+      // The gateway only says "config is invalid"; the validator names the key.
+      if (/config is invalid/i.test(logText)) {
+        const validate = await cli(["config", "validate"], { timeoutMs: 30_000 }).catch(() => undefined);
+        if (validate) (err as Error).message += `\n--- openclaw config validate ---\n${tail(validate.stdout + validate.stderr, 20)}`;
+      }
       throw err;
     }
   }
@@ -391,10 +397,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (!child || child.pid === undefined || !exit) return;
     const descendants = descendantPids(child.pid);
     signalTree(child.pid, [], signal);
+    let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       exit.then(() => false),
-      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs)),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
     ]);
+    clearTimeout(timer);
     if (timedOut) {
       appendLog(`\n----- e2e harness: gateway ignored ${signal} for ${graceMs} ms; SIGKILL -----\n`);
       signalTree(child.pid, descendantPids(child.pid), "SIGKILL");
