@@ -9,7 +9,8 @@ import type { ResolvedAccount } from "../config/accounts.ts";
 import { ConfigError, TargetError } from "../errors.ts";
 import { parseTarget } from "../phone.ts";
 import type { GuardedSender } from "./guarded-send.ts";
-import { buildReceipt, totalSegmentsOf } from "./receipts.ts";
+import { totalSegments } from "./chunk.ts";
+import { buildReceipt } from "./receipts.ts";
 
 type OutboundAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["outbound"]>;
 
@@ -56,7 +57,7 @@ export function createOutboundAdapter(deps: OutboundDeps): OutboundAdapter {
         target: { kind: "chat" as const, id: to },
         timestamp: Date.now(),
         receipt: buildReceipt(parts, to),
-        meta: { parts: parts.length, totalSegments: totalSegmentsOf(parts), sids: parts.map((part) => part.sid) },
+        meta: { parts: parts.length, totalSegments: totalSegments(parts), sids: parts.map((part) => part.sid) },
       };
     },
   };

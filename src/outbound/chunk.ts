@@ -116,7 +116,7 @@ export function chunkForSms(text: string, options: ChunkOptions = {}): SmsPart[]
   }
 }
 
-export function totalSegments(parts: readonly SmsPart[]): number {
+export function totalSegments(parts: readonly { readonly segments: number }[]): number {
   return parts.reduce((sum, part) => sum + part.segments, 0);
 }
 

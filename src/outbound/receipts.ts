@@ -35,7 +35,3 @@ export function buildReceipt(parts: readonly SentPart[], to: string) {
     kind: "text",
   });
 }
-
-export function totalSegmentsOf(parts: readonly SentPart[]): number {
-  return parts.reduce((sum, part) => sum + part.segments, 0);
-}

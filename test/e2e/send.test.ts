@@ -1,0 +1,89 @@
+// Outbound in a real gateway: `openclaw message send` → plugin → Twilio emulator.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTwilioEmulator } from "../emulator/index.ts";
+import type { TwilioEmulator } from "../emulator/index.ts";
+import { startGateway } from "./support/gateway.ts";
+import type { GatewayHandle } from "./support/gateway.ts";
+
+const FROM = "+15550001111";
+const TO = "+15551230001";
+
+let emulator: TwilioEmulator;
+let gateway: GatewayHandle;
+
+beforeAll(async () => {
+  emulator = await startTwilioEmulator({ accounts: [{ accountSid: "AC" + "1".repeat(32), authToken: "e2e-send-token-0123456789abcdef", phoneNumbers: [FROM] }] });
+  gateway = await startGateway({
+    pluginTarball: inject("pluginTarball"),
+    channelConfig: { accountSid: emulator.accountSid, authToken: emulator.authToken, fromNumber: FROM, apiBaseUrl: emulator.url },
+  });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await emulator?.close();
+});
+
+describe("openclaw message send --channel twilio-sms", () => {
+  it("flattens Markdown and sends exactly one SMS from the configured number", async () => {
+    emulator.reset();
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", "**Hi** [docs](https://example.com)", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const messages = emulator.messages;
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatchObject({ to: TO, from: FROM, body: "Hi docs (https://example.com)", encoding: "GSM-7", numSegments: 1 });
+    expect(result.stdout).toContain(messages[0]!.sid);
+  });
+
+  it("accepts the twilio: prefix", async () => {
+    emulator.reset();
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", `twilio:${TO}`, "--message", "prefixed"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(emulator.messages.map((message) => [message.to, message.body])).toEqual([[TO, "prefixed"]]);
+  });
+
+  it("splits a 5,000-character text into ordered parts within the limit that add up to the original", async () => {
+    emulator.reset();
+    const words = Array.from({ length: 1000 }, (_, i) => `w${(i * 7919) % 1000}`);
+    let text = "";
+    for (const word of words) {
+      if (text.length + word.length + 1 > 5000) break;
+      text += (text ? " " : "") + word;
+    }
+    text = text.padEnd(5000, "x");
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", text]);
+    expect(result.code, result.stderr).toBe(0);
+    const bodies = emulator.messages.map((message) => message.body);
+    expect(bodies.length).toBeGreaterThan(1);
+    for (const body of bodies) {
+      expect(body.length).toBeLessThanOrEqual(1530);
+      expect(body).toBe(body.trim());
+    }
+    expect(bodies.join(" ")).toBe(text);
+  });
+
+  it("refuses a target that is not a phone number before calling Twilio", async () => {
+    emulator.reset();
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", "sms:+15551230001", "--message", "nope"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout + result.stderr).toMatch(/Unknown target "sms:\+15551230001" for Twilio SMS\. Hint: an E\.164 phone number/);
+    expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("shows the account configured in channel status without the token", async () => {
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).not.toContain(emulator.authToken);
+    expect(result.stdout).not.toContain(FROM);
+    const status = JSON.parse(result.stdout);
+    expect(JSON.stringify(status)).toMatch(/"configured":\s*true/);
+  });
+
+  it("is loaded by the gateway as the twilio-sms channel", async () => {
+    const result = await gateway.cli(["plugins", "inspect", "twilio-sms", "--runtime", "--json"]);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{")));
+    expect(JSON.stringify(report)).toContain('"twilio-sms"');
+    expect(JSON.stringify(report)).toMatch(/"status":\s*"loaded"/);
+  }, 60_000);
+});
