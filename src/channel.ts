@@ -24,6 +24,7 @@ import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
 import { setupContract } from "./config/setup.ts";
 import { createGatewayAdapter } from "./gateway.ts";
+import { APPROVED_REPLY } from "./webhook/approvals.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
 import { createGuardedSender } from "./outbound/guarded-send.ts";
 import { runtimeStore } from "./runtime.ts";
@@ -154,7 +155,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
   pairing: {
     text: {
       idLabel: "phone number",
-      message: "You're approved to text this assistant. Reply STOP to opt out.",
+      message: APPROVED_REPLY,
       normalizeAllowEntry: (entry) => normalizeAllowEntry(entry),
       notify: async ({ cfg, id, accountId, message }) => {
         await send({ account: resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID), to: parseTarget(id), text: message });

@@ -6,10 +6,14 @@
 import type { ChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
 import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
+import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
+import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { maskPhone } from "./mask.ts";
 import { openDatabase } from "./store/db.ts";
 import { createOptOutLedger } from "./store/optouts.ts";
+import { createPendingPairings } from "./store/pairing-pending.ts";
+import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
 import { createAccountWebhook } from "./webhook/account.ts";
 import { dispatchInboundSms } from "./webhook/dispatch.ts";
 import { registerWebhookTarget } from "./webhook/paths.ts";
@@ -47,6 +51,8 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       const replay = createReplayGuard(db, account.accountId);
       replay.prune(Date.now());
       const optOuts = createOptOutLedger(db);
+      const pending = createPendingPairings(db);
+      const pairing = createChannelPairingController({ core: runtime, channel: CHANNEL_ID, accountId: account.accountId });
       const sendTo = (to: string) => (text: string) => deps.sendText(account, to, text);
 
       const webhook = createAccountWebhook({
@@ -57,7 +63,15 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         now: Date.now,
         sendText: (to, text) => sendTo(to)(text),
         dispatchTurn: async (event) => {
-          await dispatchInboundSms(event, { runtime, cfg: ctx.cfg, account, reply: sendTo(event.from), log, now: Date.now });
+          await dispatchInboundSms(event, {
+            runtime,
+            cfg: ctx.cfg,
+            account,
+            reply: sendTo(event.from),
+            log,
+            now: Date.now,
+            onPairingRequested: (number) => pending.add(account.accountId, number, Date.now()),
+          });
         },
       });
       const registration = registerWebhookTarget(
@@ -65,6 +79,15 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         { trustedProxies: ctx.cfg.gateway?.trustedProxies, allowRealIpFallback: ctx.cfg.gateway?.allowRealIpFallback === true },
         (message) => log.info(message),
       );
+      watchPairingApprovals({
+        accountId: account.accountId,
+        pending,
+        readAllowFrom: () => pairing.readAllowFromStore(),
+        notify: (number) => sendTo(number)(APPROVED_REPLY),
+        log,
+        now: Date.now,
+        signal: ctx.abortSignal,
+      });
       log.info(
         `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),

@@ -9,7 +9,8 @@ export function buildManifest() {
     description: "Carrier SMS through Twilio Programmable Messaging: signed webhooks, pairing, segment-aware replies.",
     channels: [CHANNEL_ID],
     categories: ["channels"],
-    activation: { onStartup: false },
+    // `pairing` loads us in the CLI so `openclaw pairing approve --notify` can text the approved sender.
+    activation: { onStartup: false, onChannels: [CHANNEL_ID], onCommands: ["pairing"] },
     configSchema: { type: "object", additionalProperties: false, properties: {} },
     channelConfigs: {
       [CHANNEL_ID]: {

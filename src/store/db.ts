@@ -26,6 +26,12 @@ export function openDatabase(stateDir: string): DatabaseSync {
       claimed_at INTEGER NOT NULL,
       PRIMARY KEY (account_id, message_sid)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS pairing_pending (
+      account_id TEXT NOT NULL,
+      number TEXT NOT NULL,
+      requested_at INTEGER NOT NULL,
+      PRIMARY KEY (account_id, number)
+    ) WITHOUT ROWID;
     CREATE TABLE IF NOT EXISTS opt_outs (
       account_id TEXT NOT NULL,
       number_hash TEXT NOT NULL,

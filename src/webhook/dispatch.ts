@@ -45,6 +45,8 @@ export type DispatchDeps = {
   reply(text: string): Promise<string[]>;
   log: { info(message: string): void; warn(message: string): void };
   now: () => number;
+  /** Called when a new pairing request was created and its code texted to the sender. */
+  onPairingRequested?(number: string): void;
 };
 
 export type DispatchOutcome = "dispatched" | "pairing" | "blocked";
@@ -78,7 +80,7 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
 
   const decision = await channel.inbound.ingress.resolveStable(ingressParams);
   if (decision.ingress.admission === "pairing-required") {
-    await pairing.issueChallenge({
+    const challenge = await pairing.issueChallenge({
       senderId: event.from,
       senderIdLine: `Your number: ${event.from}`,
       buildReplyText: ({ code }) => pairingReplyText(code),
@@ -87,6 +89,7 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
       },
       onReplyError: (error) => log.warn(`could not send the pairing code to ${maskPhone(event.from)}: ${String(error)}`),
     });
+    if (challenge.created) deps.onPairingRequested?.(event.from);
     return "pairing";
   }
   if (decision.ingress.admission !== "dispatch") {

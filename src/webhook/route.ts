@@ -60,12 +60,14 @@ export async function handleWebhookRequest(
 
   let body: string;
   try {
-    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS });
+    // Paused rather than destroyed on a limit, so the client still reads our status before the socket closes.
+    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, destroyOnLimit: false });
   } catch (error) {
     deps.rejected(address);
-    if (isRequestBodyLimitError(error, "PAYLOAD_TOO_LARGE")) return send(res, 413, "Payload Too Large");
-    if (isRequestBodyLimitError(error, "REQUEST_BODY_TIMEOUT")) return send(res, 408, "Request Timeout");
-    return send(res, 400, "Bad Request");
+    const close = { connection: "close" };
+    if (isRequestBodyLimitError(error, "PAYLOAD_TOO_LARGE")) return send(res, 413, "Payload Too Large", undefined, close);
+    if (isRequestBodyLimitError(error, "REQUEST_BODY_TIMEOUT")) return send(res, 408, "Request Timeout", undefined, close);
+    return send(res, 400, "Bad Request", undefined, close);
   }
 
   const form = parseForm(body);

@@ -1,0 +1,232 @@
+// Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
+// route → admission → agent turn (deterministic model) → SMS reply.
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTwilioEmulator } from "../emulator/index.ts";
+import type { TwilioEmulator } from "../emulator/index.ts";
+import { startModelServer } from "../support/model-server.ts";
+import type { ModelServer } from "../support/model-server.ts";
+import { startGateway } from "./support/gateway.ts";
+import type { GatewayHandle } from "./support/gateway.ts";
+
+const ACCOUNT_SID = `AC${"a".repeat(32)}`;
+const TOKEN = "e2e-inbound-token-0123456789abcd";
+const FROM = "+15550001111";
+const PROXIED_FROM = "+15550002222";
+const PUBLIC_URL = "https://sms.example.com/hooks/sms";
+const ALLOWED = "+15551230002";
+const BURST = "+15551230003";
+const STRANGER = "+15551230004";
+const STOPPER = "+15551230005";
+const FLATTENED_ECHO = (text: string) => `Echo: ${text}\n\n- item one\n- see docs (https://example.com)`;
+
+let emulator: TwilioEmulator;
+let model: ModelServer;
+let gateway: GatewayHandle;
+let webhookUrl: string;
+let proxiedUrl: string;
+
+const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM, PROXIED_FROM] }] });
+  model = await startModelServer();
+  gateway = await startGateway({
+    pluginTarball: inject("pluginTarball"),
+    modelUrl: model.url,
+    channelConfig: {
+      accountSid: ACCOUNT_SID,
+      authToken: TOKEN,
+      fromNumber: FROM,
+      apiBaseUrl: emulator.url,
+      allowFrom: [ALLOWED, BURST, STOPPER],
+      limits: { messagesPerMinutePerSender: 10, maxConcurrentTurns: 2, maxQueuedTurns: 4 },
+      accounts: { proxied: { fromNumber: PROXIED_FROM, webhookPath: "/twilio-sms/proxied", publicUrl: PUBLIC_URL } },
+    },
+  });
+  webhookUrl = `${gateway.baseUrl}/twilio-sms/webhook`;
+  proxiedUrl = `${gateway.baseUrl}/twilio-sms/proxied`;
+}, 240_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await model?.close();
+  await emulator?.close();
+});
+
+describe("bad webhooks get the right status and no side effect", () => {
+  it("405, 403, 413 and a silent ack for another Twilio account", async () => {
+    emulator.reset();
+    const turnsBefore = model.requests.length;
+    const get = await fetch(webhookUrl);
+    expect(get.status).toBe(405);
+
+    const unsigned = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "unsigned", signature: null });
+    expect(unsigned.status).toBe(403);
+    const forged = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "forged", signature: "bm9wZQ==" });
+    expect(forged.status).toBe(403);
+    const wrongUrl = await emulator.sendInboundSms({ webhookUrl, signUrl: `${gateway.baseUrl}/somewhere/else`, from: ALLOWED, to: FROM, body: "wrong url" });
+    expect(wrongUrl.status).toBe(403);
+
+    const oversize = await fetch(webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "x" },
+      body: `Body=${"a".repeat(40 * 1024)}`,
+    });
+    expect(oversize.status).toBe(413);
+
+    const otherAccount = await emulator.sendInboundSms({ webhookUrl, accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "other account" });
+    expect(otherAccount.status).toBe(200);
+    const { postTwilioWebhook, buildInboundSmsParams } = await import("../emulator/index.ts");
+    const spoofedAccount = await postTwilioWebhook({
+      url: webhookUrl,
+      authToken: TOKEN,
+      params: buildInboundSmsParams({ accountSid: `AC${"b".repeat(32)}`, from: ALLOWED, to: FROM, body: "spoofed account" }),
+    });
+    expect(spoofedAccount.status).toBe(200);
+    expect(spoofedAccount.headers["content-type"]).toMatch(/^text\/xml/);
+    expect(spoofedAccount.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+
+    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 30_000 });
+    await sleep(1_000);
+    expect(turnsFor("spoofed account")).toBe(0);
+    expect(turnsFor("unsigned") + turnsFor("forged") + turnsFor("wrong url")).toBe(0);
+    expect(model.requests.length - turnsBefore).toBe(1);
+    expect(emulator.messages.map((message) => message.body)).toEqual([FLATTENED_ECHO("other account")]);
+  }, 60_000);
+});
+
+describe("pairing", () => {
+  it("sends one pairing code; after approval the next text reaches the agent and the reply arrives as plain SMS", async () => {
+    emulator.reset();
+    const first = await emulator.sendInboundSms({ webhookUrl, from: STRANGER, to: FROM, body: "hi, who is this?" });
+    expect(first.status).toBe(200);
+    const [pairingSms] = await emulator.waitForMessages(1, { to: STRANGER, timeoutMs: 30_000 });
+    const code = /Pairing code: (\S+)/.exec(pairingSms!.body)?.[1];
+    expect(code, pairingSms!.body).toBeTruthy();
+    expect(pairingSms!.body).toContain(`openclaw pairing approve twilio-sms ${code}`);
+
+    await emulator.sendInboundSms({ webhookUrl, from: STRANGER, to: FROM, body: "hello?" });
+    await sleep(1_500);
+    expect(emulator.messages.filter((message) => message.to === STRANGER)).toHaveLength(1);
+    expect(turnsFor("hi, who is this?") + turnsFor("hello?")).toBe(0);
+
+    const approve = await gateway.cli(["pairing", "approve", "twilio-sms", code!]);
+    expect(approve.code, approve.stderr + approve.stdout).toBe(0);
+    const [, approved] = await emulator.waitForMessages(2, { to: STRANGER, timeoutMs: 30_000 });
+    expect(approved!.body).toMatch(/^You're approved/);
+
+    await emulator.sendInboundSms({ webhookUrl, from: STRANGER, to: FROM, body: "hello" });
+    const messages = await emulator.waitForMessages(3, { to: STRANGER, timeoutMs: 60_000 });
+    expect(turnsFor("hello")).toBe(1);
+    expect(messages[2]).toMatchObject({ from: FROM, body: FLATTENED_ECHO("hello") });
+  }, 120_000);
+});
+
+describe("replay defence", () => {
+  it("dispatches the same signed webhook once, even when posted 10 times and again after a restart", async () => {
+    emulator.reset();
+    const { postTwilioWebhook, buildInboundSmsParams } = await import("../emulator/index.ts");
+    const params = buildInboundSmsParams({ accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "only once please" });
+    const statuses = await Promise.all(Array.from({ length: 10 }, () => postTwilioWebhook({ url: webhookUrl, authToken: TOKEN, params })));
+    expect(statuses.map((response) => response.status)).toEqual(Array(10).fill(200));
+    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+    expect(turnsFor("only once please")).toBe(1);
+
+    await gateway.restart();
+    const replayed = await postTwilioWebhook({ url: webhookUrl, authToken: TOKEN, params });
+    expect(replayed.status).toBe(200);
+    await sleep(3_000);
+    expect(turnsFor("only once please")).toBe(1);
+    expect(emulator.messages.filter((message) => message.to === ALLOWED)).toHaveLength(1);
+  }, 180_000);
+});
+
+describe("signatures behind a proxy", () => {
+  it("accepts a webhook signed over publicUrl and rejects a spoofed X-Forwarded-Host", async () => {
+    emulator.reset();
+    const good = await emulator.sendInboundSms({ webhookUrl: proxiedUrl, signUrl: PUBLIC_URL, from: ALLOWED, to: PROXIED_FROM, body: "via the proxy" });
+    expect(good.status).toBe(200);
+    const [reply] = await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+    expect(reply).toMatchObject({ from: PROXIED_FROM, body: FLATTENED_ECHO("via the proxy") });
+
+    const spoofed = await emulator.sendInboundSms({
+      webhookUrl: proxiedUrl,
+      signUrl: "https://evil.example/twilio-sms/proxied",
+      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+      from: ALLOWED,
+      to: PROXIED_FROM,
+      body: "spoofed host",
+    });
+    expect(spoofed.status).toBe(403);
+    const spoofedDefault = await emulator.sendInboundSms({
+      webhookUrl,
+      signUrl: "https://evil.example/twilio-sms/webhook",
+      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+      from: ALLOWED,
+      to: FROM,
+      body: "spoofed host",
+    });
+    expect(spoofedDefault.status).toBe(403);
+    expect(turnsFor("spoofed host")).toBe(0);
+  }, 90_000);
+});
+
+describe("opt-out keywords", () => {
+  it("STOP starts no turn and blocks later sends; START allows them again", async () => {
+    emulator.reset();
+    const stop = await emulator.sendInboundSms({ webhookUrl, from: STOPPER, to: FROM, body: "STOP" });
+    expect(stop.status).toBe(200);
+    await sleep(2_000);
+    expect(turnsFor("STOP")).toBe(0);
+
+    const refused = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", STOPPER, "--message", "are you there?"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/has opted out \(texted STOP\)/);
+    expect(emulator.requests.filter((request) => request.method === "POST")).toHaveLength(0);
+
+    await emulator.sendInboundSms({ webhookUrl, from: STOPPER, to: FROM, body: "START" });
+    await sleep(2_000);
+    expect(turnsFor("START")).toBe(0);
+    const allowed = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", STOPPER, "--message", "welcome back"]);
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(emulator.messages.map((message) => [message.to, message.body])).toEqual([[STOPPER, "welcome back"]]);
+  }, 90_000);
+});
+
+describe("a flood from one sender", () => {
+  it("300 signed webhooks in a few seconds: health answers throughout, turns stay within the caps, no crash", async () => {
+    emulator.reset();
+    const turnsBefore = model.requests.length;
+    let healthy = 0;
+    let unhealthy = 0;
+    let flooding = true;
+    const probe = (async () => {
+      while (flooding) {
+        const response = await fetch(`${gateway.baseUrl}/readyz`).catch(() => undefined);
+        if (response?.ok) healthy += 1;
+        else unhealthy += 1;
+        await sleep(100);
+      }
+    })();
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 10; batch += 1) {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => emulator.sendInboundSms({ webhookUrl, from: BURST, to: FROM, body: `flood ${batch * 30 + i}` })),
+      );
+      statuses.push(...results.map((result) => result.status));
+    }
+    flooding = false;
+    await probe;
+    const accepted = statuses.filter((status) => status === 200).length;
+    expect(statuses.every((status) => status === 200 || status === 429)).toBe(true);
+    expect(accepted).toBeLessThanOrEqual(10);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(290);
+    expect(unhealthy).toBe(0);
+    expect(healthy).toBeGreaterThan(0);
+    await emulator.waitForMessages(accepted, { to: BURST, timeoutMs: 120_000 });
+    expect(model.requests.length - turnsBefore).toBe(accepted);
+    const ready = await fetch(`${gateway.baseUrl}/readyz`);
+    expect(ready.status).toBe(200);
+  }, 180_000);
+});
