@@ -83,18 +83,15 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     account,
     gate,
     accept(event) {
-      if (budget.overBudget(event.from, deps.now())) {
-        log.warn(`over the message budget; answered 429 to a text from ${who(event)}`);
+      // Claim first: a replay is acknowledged without spending anyone's budget.
+      if (deps.replay.claim(event.messageSid, deps.now()) === "duplicate") return "ack";
+      const refuse = (why: string): "busy" => {
+        deps.replay.release(event.messageSid);
+        log.warn(`${why}; answered 429 to a text from ${who(event)}`);
         return "busy";
-      }
-      if (!gate.tryReserve()) {
-        log.warn(`turn queue full (${gate.running} running, ${gate.queued} queued); answered 429 to ${who(event)}`);
-        return "busy";
-      }
-      if (deps.replay.claim(event.messageSid, deps.now()) === "duplicate") {
-        gate.cancelReservation();
-        return "ack";
-      }
+      };
+      if (budget.overBudget(event.from, deps.now())) return refuse("over the message budget");
+      if (!gate.tryReserve()) return refuse(`turn queue full (${gate.running} running, ${gate.queued} queued)`);
       detach(() => gate.run(() => process(event)));
       return "ack";
     },

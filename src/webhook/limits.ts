@@ -74,8 +74,6 @@ export function createAcceptedBudget(settings: LimitSettings): AcceptedBudget {
 export interface TurnGate {
   /** Reserves a place for one turn; false when running plus queued turns are at the cap. */
   tryReserve(): boolean;
-  /** Gives back a reservation that will not run (a replayed message). */
-  cancelReservation(): void;
   /** Runs a reserved turn once a concurrency slot is free. */
   run<T>(task: () => Promise<T>): Promise<T>;
   /** Resolves once no turn runs or waits, or after `timeoutMs`. */
@@ -100,10 +98,6 @@ export function createTurnGate(maxConcurrent: number, maxQueued: number): TurnGa
       if (running + reserved >= maxConcurrent + maxQueued) return false;
       reserved += 1;
       return true;
-    },
-    cancelReservation() {
-      reserved -= 1;
-      settleIdle();
     },
     idle(timeoutMs) {
       if (running === 0 && reserved === 0) return Promise.resolve();
