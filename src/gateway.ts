@@ -17,7 +17,10 @@ import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
 import { createAccountWebhook } from "./webhook/account.ts";
 import { dispatchInboundSms } from "./webhook/dispatch.ts";
 import { registerWebhookTarget } from "./webhook/paths.ts";
-import { createReplayGuard } from "./webhook/replay.ts";
+import { createInboundJournal } from "./store/journal.ts";
+import { createDeliveryStore } from "./store/deliveries.ts";
+import { isKnownStatus } from "./status/delivery.ts";
+import { summarizeDeliveries } from "./status/deliveries.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
 type StartContext = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0];
@@ -48,31 +51,43 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
 
       const runtime = deps.runtime();
       const db = openDatabase(deps.stateDir());
-      const replay = createReplayGuard(db, account.accountId);
-      replay.prune(Date.now());
+      const journal = createInboundJournal(db, account.accountId);
+      journal.prune(Date.now());
       const optOuts = createOptOutLedger(db);
+      const deliveries = createDeliveryStore(db, account.accountId);
+      deliveries.prune(Date.now());
+      const publishDeliveries = () =>
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
       const pending = createPendingPairings(db);
       const pairing = createChannelPairingController({ core: runtime, channel: CHANNEL_ID, accountId: account.accountId });
       const sendTo = (to: string) => (text: string) => deps.sendText(account, to, text);
 
       const webhook = createAccountWebhook({
         account,
-        replay,
+        journal,
         optOuts,
         log,
         now: Date.now,
         sendText: (to, text) => sendTo(to)(text),
-        dispatchTurn: async (event) => {
-          await dispatchInboundSms(event, {
+        onStatusCallback: (event) => {
+          if (!isKnownStatus(event.status)) {
+            log.warn(`ignored a status callback with an unknown status "${event.status}"`);
+            return;
+          }
+          const next = deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: Date.now() });
+          if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
+          publishDeliveries();
+        },
+        dispatchTurn: (event, reply) =>
+          dispatchInboundSms(event, {
             runtime,
             cfg: ctx.cfg,
             account,
-            reply: sendTo(event.from),
+            reply,
             log,
             now: Date.now,
             onPairingRequested: (number) => pending.add(account.accountId, number, Date.now()),
-          });
-        },
+          }),
       });
       const registration = registerWebhookTarget(
         webhook,
@@ -92,6 +107,8 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
       );
+      const resumed = webhook.resume();
+      if (resumed > 0) log.info(`resuming ${resumed} text(s) acknowledged before the last stop`);
       ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: true, lastStartAt: Date.now(), lastError: null });
       try {
         await waitUntilAbort(ctx.abortSignal);

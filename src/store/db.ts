@@ -17,15 +17,31 @@ export function openDatabase(stateDir: string): DatabaseSync {
   const dir = storeDirFor(stateDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const db = new DatabaseSync(join(dir, STORE_FILE));
-  // WAL lets the webhook and a concurrent outbound send share the file; the timeout covers brief write locks.
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000; PRAGMA synchronous = NORMAL;");
+  // WAL lets the webhook and a concurrent outbound send share the file; FULL sync makes an
+  // acknowledged webhook survive power loss, not only a process crash.
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000; PRAGMA synchronous = FULL;");
   db.exec(`
-    CREATE TABLE IF NOT EXISTS inbound_claims (
+    CREATE TABLE IF NOT EXISTS inbound_journal (
       account_id TEXT NOT NULL,
       message_sid TEXT NOT NULL,
-      claimed_at INTEGER NOT NULL,
+      state TEXT NOT NULL,
+      replied INTEGER NOT NULL DEFAULT 0,
+      payload TEXT,
+      received_at INTEGER NOT NULL,
+      finished_at INTEGER,
+      outcome TEXT,
       PRIMARY KEY (account_id, message_sid)
     ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS deliveries (
+      account_id TEXT NOT NULL,
+      message_sid TEXT NOT NULL,
+      status TEXT NOT NULL,
+      error_code INTEGER,
+      conflicted INTEGER NOT NULL DEFAULT 0,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (account_id, message_sid)
+    );
     CREATE TABLE IF NOT EXISTS pairing_pending (
       account_id TEXT NOT NULL,
       number TEXT NOT NULL,

@@ -74,6 +74,8 @@ export function createAcceptedBudget(settings: LimitSettings): AcceptedBudget {
 export interface TurnGate {
   /** Reserves a place for one turn; false when running plus queued turns are at the cap. */
   tryReserve(): boolean;
+  /** Reserves a place regardless of the cap: for work a restart resumes, which was admitted before. */
+  reserve(): void;
   /** Runs a reserved turn once a concurrency slot is free. */
   run<T>(task: () => Promise<T>): Promise<T>;
   /** Resolves once no turn runs or waits, or after `timeoutMs`. */
@@ -98,6 +100,9 @@ export function createTurnGate(maxConcurrent: number, maxQueued: number): TurnGa
       if (running + reserved >= maxConcurrent + maxQueued) return false;
       reserved += 1;
       return true;
+    },
+    reserve() {
+      reserved += 1;
     },
     idle(timeoutMs) {
       if (running === 0 && reserved === 0) return Promise.resolve();

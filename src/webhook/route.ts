@@ -21,8 +21,8 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export type WebhookTarget = {
   path: string;
   account: ResolvedAccount;
-  /** Accepts a verified message addressed to this account: "ack" to answer 200, "busy" for 429. */
-  accept(event: InboundSms): "ack" | "busy";
+  /** Accepts a verified message addressed to this account: "ack" → 200, "busy" → 429, "unavailable" → 503. */
+  accept(event: InboundSms): "ack" | "busy" | "unavailable";
   onStatusCallback(event: StatusCallbackEvent): void;
   log(level: "info" | "warn", message: string): void;
 };
@@ -111,8 +111,14 @@ export async function handleWebhookRequest(
     );
     return ack(res);
   }
-  if (owner.accept(parsed.event) === "busy") return send(res, 429, "Too Many Requests", undefined, { "retry-after": "30" });
-  return ack(res);
+  switch (owner.accept(parsed.event)) {
+    case "busy":
+      return send(res, 429, "Too Many Requests", undefined, { "retry-after": "30" });
+    case "unavailable":
+      return send(res, 503, "Service Unavailable", undefined, { "retry-after": "5" });
+    case "ack":
+      return ack(res);
+  }
 }
 
 /** Starts post-ack work under the gateway's admission and restart-drain tracking. */

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { foldStatus } from "../../src/status/delivery.ts";
+import type { DeliveryState } from "../../src/status/delivery.ts";
+
+function run(statuses: (string | [string, number])[]): DeliveryState | undefined {
+  let state: DeliveryState | undefined;
+  statuses.forEach((entry, at) => {
+    const [status, errorCode] = Array.isArray(entry) ? entry : [entry, undefined];
+    state = foldStatus(state, { status, errorCode, at });
+  });
+  return state;
+}
+
+describe("foldStatus", () => {
+  it.each([
+    ["in order", ["queued", "sending", "sent", "delivered"], "delivered"],
+    ["delivered before sent", ["queued", "delivered", "sent"], "delivered"],
+    ["duplicates", ["queued", "sent", "sent", "delivered", "delivered"], "delivered"],
+    ["sent after queued out of order", ["sent", "queued", "sending"], "sent"],
+    ["accepted (Messaging Service) then queued", ["accepted", "queued"], "queued"],
+    ["failure after sent", ["queued", "sent", ["undelivered", 30003]], "undelivered"],
+    ["read after delivered", ["delivered", "read"], "read"],
+  ])("%s ends in the furthest status", (_name, statuses, expected) => {
+    const state = run(statuses as (string | [string, number])[]);
+    expect(state?.status).toBe(expected);
+    expect(state?.conflicted).toBe(false);
+  });
+
+  it("never leaves a terminal status, and flags a conflicting one", () => {
+    const state = run(["sent", "delivered", ["failed", 30008], "sending"]);
+    expect(state).toMatchObject({ status: "delivered", errorCode: null, conflicted: true });
+  });
+
+  it("keeps the error code of the failure", () => {
+    expect(run(["queued", ["undelivered", 30007]])).toMatchObject({ status: "undelivered", errorCode: 30007 });
+  });
+
+  it("ignores an unknown status", () => {
+    expect(run(["sent", "mystery"])?.status).toBe("sent");
+  });
+});
