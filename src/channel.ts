@@ -25,6 +25,7 @@ import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from ".
 import { setupContract } from "./config/setup.ts";
 import { createGatewayAdapter } from "./gateway.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
+import { collectWarnings, warningsForAccount } from "./status/warnings.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
 import { createGuardedSender } from "./outbound/guarded-send.ts";
 import { runtimeStore } from "./runtime.ts";
@@ -33,6 +34,18 @@ import { describeAccountExtras } from "./status/snapshot.ts";
 import { createTwilioClient } from "./twilio/client.ts";
 
 const env = (): TwilioEnv => process.env;
+
+/** `@openclaw/sms` owns channel id `sms`; its config section or plugin entry means it is installed too. */
+function officialSmsPluginPresent(cfg: OpenClawConfig): boolean {
+  const channels = (cfg.channels ?? {}) as Record<string, unknown>;
+  const entries = ((cfg.plugins as { entries?: Record<string, unknown> } | undefined)?.entries ?? {}) as Record<string, unknown>;
+  return channels.sms !== undefined || entries.sms !== undefined;
+}
+
+function warningsFor(cfg: OpenClawConfig, accountId: string) {
+  const accounts = listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
+  return warningsForAccount(collectWarnings(accounts, { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
+}
 
 const resolve = (cfg: OpenClawConfig, accountId?: string | null): ResolvedAccount =>
   resolveAccount(readChannelSection(cfg), accountId, env());
@@ -51,6 +64,7 @@ const outbound = createOutboundAdapter({ resolveAccount: resolve, send });
 
 const gateway = createGatewayAdapter({
   runtime: runtimeStore.getRuntime,
+  warnings: warningsFor,
   stateDir: () => resolveStateDir(process.env),
   sendText: async (account, to, text) => (await send({ account, to, text })).map((part) => part.sid),
 });
@@ -151,6 +165,8 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
       approveHint: "openclaw pairing approve twilio-sms <code>",
       normalizeEntry: normalizeAllowEntry,
     },
+    collectWarnings: ({ cfg, account }) =>
+      warningsFor(cfg, account.accountId).map(({ checkId, severity, title, detail, remediation }) => ({ checkId, severity, title, detail, remediation })),
   },
   pairing: {
     text: {

@@ -23,10 +23,13 @@ import { isKnownStatus } from "./status/delivery.ts";
 import { summarizeDeliveries } from "./status/deliveries.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
+type ChannelConfigLike = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0]["cfg"];
 type StartContext = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0];
 
 export type GatewayDeps = {
   runtime: () => PluginRuntime;
+  /** Startup warnings for this account, each with its fix. */
+  warnings(cfg: ChannelConfigLike, accountId: string): { title: string; detail: string; remediation: string }[];
   stateDir: () => string;
   /** Sends text to a number through the outbound pipeline (opt-outs honoured); returns the SIDs. */
   sendText(account: ResolvedAccount, to: string, text: string): Promise<string[]>;
@@ -107,6 +110,9 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
       );
+      for (const warning of deps.warnings(ctx.cfg, account.accountId)) {
+        log.warn(`${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
+      }
       const resumed = webhook.resume();
       if (resumed > 0) log.info(`resuming ${resumed} text(s) acknowledged before the last stop`);
       ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: true, lastStartAt: Date.now(), lastError: null });

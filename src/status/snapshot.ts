@@ -16,6 +16,13 @@ export function describeAccountExtras(account: ResolvedAccount): Record<string, 
     dmPolicy: account.dmPolicy,
     allowFrom: account.allowFrom.map((entry) => (entry === "*" ? entry : maskPhone(entry))),
     textChunkLimit: account.textChunkLimit,
+    partMarkers: account.partMarkers,
+    smartEncoding: account.smartEncoding,
+    // The spend guard, so an operator can see why a long reply ended in "[…truncated]".
+    spendGuard: {
+      maxSegmentsPerReply: account.maxSegmentsPerReply,
+      dailySegmentsPerRecipient: account.dailySegmentsPerRecipient ?? "off",
+    },
     apiBaseUrl: account.apiBaseUrl,
     problems: account.problems,
   };

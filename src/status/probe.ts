@@ -1,0 +1,89 @@
+/**
+ * `openclaw channels status --channel twilio-sms --probe`: asks Twilio whether
+ * the credentials work, whether `fromNumber` belongs to the account, and
+ * whether the number's inbound webhook is `POST publicUrl`. Every finding
+ * that is not OK comes with its fix. Bounded by the host's probe timeout.
+ */
+import type { ResolvedAccount } from "../config/accounts.ts";
+import { maskPhone } from "../mask.ts";
+
+export type NumberLookup =
+  | { kind: "found"; smsUrl: string | null; smsMethod: string | null }
+  | { kind: "missing" }
+  | { kind: "auth-failed" }
+  | { kind: "error"; message: string };
+
+export type ProbeFinding = { check: "credentials" | "sender" | "webhook"; ok: boolean; detail: string; fix?: string };
+export type ProbeResult = { ok: boolean; findings: ProbeFinding[] };
+
+export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): ProbeFinding[] {
+  const number = maskPhone(account.fromNumber);
+  switch (lookup.kind) {
+    case "auth-failed":
+      return [
+        {
+          check: "credentials",
+          ok: false,
+          detail: "Twilio rejected the Account SID and Auth Token (20003)",
+          fix: "copy both from the Twilio Console (Account info) into accountSid and authToken",
+        },
+      ];
+    case "error":
+      return [{ check: "credentials", ok: false, detail: `Twilio could not be asked: ${lookup.message}`, fix: "check apiBaseUrl and the network, then probe again" }];
+    case "missing":
+      return [
+        { check: "credentials", ok: true, detail: "Twilio accepted the credentials" },
+        {
+          check: "sender",
+          ok: false,
+          detail: `${number} is not a phone number on this Twilio account`,
+          fix: "set fromNumber to a number listed under Phone Numbers → Active numbers, or use the account that owns it",
+        },
+      ];
+    case "found": {
+      const findings: ProbeFinding[] = [
+        { check: "credentials", ok: true, detail: "Twilio accepted the credentials" },
+        { check: "sender", ok: true, detail: `${number} belongs to the account` },
+      ];
+      if (!account.publicUrl) {
+        findings.push({
+          check: "webhook",
+          ok: false,
+          detail: `the number's inbound webhook is ${lookup.smsUrl ? "set" : "empty"}, and publicUrl is not configured, so it cannot be compared`,
+          fix: "set publicUrl to the public URL of this gateway's webhook path, and the same URL in Twilio",
+        });
+      } else if (lookup.smsUrl !== account.publicUrl || (lookup.smsMethod ?? "POST").toUpperCase() !== "POST") {
+        findings.push({
+          check: "webhook",
+          ok: false,
+          detail: `Twilio sends this number's texts to ${lookup.smsMethod ?? "POST"} ${lookup.smsUrl || "(nowhere)"}, not POST ${account.publicUrl}`,
+          fix: `in the Twilio Console, set "A message comes in" to Webhook, HTTP POST, ${account.publicUrl}`,
+        });
+      } else {
+        findings.push({ check: "webhook", ok: true, detail: `Twilio posts inbound texts to ${account.publicUrl}` });
+      }
+      return findings;
+    }
+  }
+}
+
+export async function probeAccount(
+  account: ResolvedAccount,
+  lookupNumber: (phoneNumber: string) => Promise<NumberLookup>,
+): Promise<ProbeResult> {
+  if (!account.configured) {
+    return { ok: false, findings: account.problems.map((problem) => ({ check: "credentials" as const, ok: false, detail: problem })) };
+  }
+  if (!account.fromNumber) {
+    return {
+      ok: true,
+      findings: [{ check: "sender", ok: true, detail: "sending through a Messaging Service; its inbound settings are not checked by this probe" }],
+    };
+  }
+  const findings = evaluateNumber(account, await lookupNumber(account.fromNumber));
+  return { ok: findings.every((finding) => finding.ok), findings };
+}
+
+export function formatProbe(result: ProbeResult): string[] {
+  return result.findings.map((finding) => `${finding.ok ? "ok" : "FAIL"} ${finding.check}: ${finding.detail}${finding.fix ? ` → ${finding.fix}` : ""}`);
+}

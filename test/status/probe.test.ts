@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { resolveAccount } from "../../src/config/accounts.ts";
+import { formatProbe, probeAccount } from "../../src/status/probe.ts";
+import type { NumberLookup } from "../../src/status/probe.ts";
+
+const SID = `AC${"0".repeat(32)}`;
+const PUBLIC = "https://sms.example.com/twilio-sms/webhook";
+const account = resolveAccount({ accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: PUBLIC }, null, {});
+
+const probeWith = (lookup: NumberLookup) => probeAccount(account, async () => lookup);
+
+describe("probeAccount", () => {
+  it("passes when the number's webhook is POST publicUrl", async () => {
+    const result = await probeWith({ kind: "found", smsUrl: PUBLIC, smsMethod: "POST" });
+    expect(result.ok).toBe(true);
+    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook"]);
+  });
+
+  it.each([
+    ["another URL", { kind: "found", smsUrl: "https://old.example.com/sms", smsMethod: "POST" }, /set "A message comes in" to Webhook, HTTP POST, https:\/\/sms\.example\.com/],
+    ["GET", { kind: "found", smsUrl: PUBLIC, smsMethod: "GET" }, /HTTP POST/],
+    ["no webhook", { kind: "found", smsUrl: null, smsMethod: null }, /\(nowhere\)/],
+    ["a number the account does not own", { kind: "missing" }, /Active numbers/],
+    ["bad credentials", { kind: "auth-failed" }, /accountSid and authToken/],
+  ] as [string, NumberLookup, RegExp][])("flags %s with its fix", async (_name, lookup, fix) => {
+    const result = await probeWith(lookup);
+    expect(result.ok).toBe(false);
+    expect(formatProbe(result).join("\n")).toMatch(fix);
+  });
+
+  it("never prints the full number", async () => {
+    const lines = formatProbe(await probeWith({ kind: "missing" }));
+    expect(lines.join("\n")).not.toContain("5550001111");
+  });
+});
