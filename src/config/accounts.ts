@@ -5,7 +5,13 @@
  * token once), but never its sender identity or webhook URL. Environment
  * fallbacks apply to the default account only and always lose to config.
  */
-import { DEFAULT_API_BASE_URL, DEFAULT_TEXT_CHUNK_LIMIT, DEFAULT_WEBHOOK_PATH, parseChannelConfig } from "./schema.ts";
+import {
+  DEFAULT_API_BASE_URL,
+  DEFAULT_MAX_SEGMENTS_PER_REPLY,
+  DEFAULT_TEXT_CHUNK_LIMIT,
+  DEFAULT_WEBHOOK_PATH,
+  parseChannelConfig,
+} from "./schema.ts";
 import type { AccountConfig, ChannelConfig } from "./schema.ts";
 import { resolveAuthToken } from "./secrets.ts";
 import type { TokenSource } from "./secrets.ts";
@@ -49,9 +55,15 @@ export type ResolvedAccount = {
   dmPolicy: DmPolicy;
   allowFrom: string[];
   textChunkLimit: number;
+  maxSegmentsPerReply: number;
+  /** Undefined: no daily limit. */
+  dailySegmentsPerRecipient: number | undefined;
+  partMarkers: boolean;
+  smartEncoding: boolean;
   apiBaseUrl: string;
   limits: LimitSettings;
   helpReply: string | undefined;
+  holdTurns: boolean;
 };
 
 type ConfigLike = { channels?: Record<string, unknown> | undefined };
@@ -68,8 +80,13 @@ const INHERITED_KEYS = [
   "dmPolicy",
   "allowFrom",
   "textChunkLimit",
+  "maxSegmentsPerReply",
+  "dailySegmentsPerRecipient",
+  "partMarkers",
+  "smartEncoding",
   "limits",
   "helpReply",
+  "holdTurns",
 ] as const;
 
 function envFallbacks(env: TwilioEnv): AccountConfig {
@@ -176,8 +193,13 @@ export function resolveAccount(
     dmPolicy: merged.dmPolicy ?? "pairing",
     allowFrom: (merged.allowFrom ?? []).map((entry) => normalizeAllowEntry(String(entry))),
     textChunkLimit: merged.textChunkLimit ?? DEFAULT_TEXT_CHUNK_LIMIT,
+    maxSegmentsPerReply: merged.maxSegmentsPerReply ?? DEFAULT_MAX_SEGMENTS_PER_REPLY,
+    dailySegmentsPerRecipient: merged.dailySegmentsPerRecipient,
+    partMarkers: merged.partMarkers ?? false,
+    smartEncoding: merged.smartEncoding ?? true,
     apiBaseUrl: (merged.apiBaseUrl ?? DEFAULT_API_BASE_URL).replace(/\/+$/, ""),
     limits: { ...DEFAULT_LIMITS, ...merged.limits },
     helpReply: merged.helpReply,
+    holdTurns: merged.holdTurns === true,
   };
 }

@@ -10,6 +10,7 @@ import { z } from "zod";
 export const DEFAULT_WEBHOOK_PATH = "/twilio-sms/webhook";
 export const DEFAULT_TEXT_CHUNK_LIMIT = 1530;
 export const MAX_BODY_CHARS = 1600;
+export const DEFAULT_MAX_SEGMENTS_PER_REPLY = 40;
 export const DEFAULT_API_BASE_URL = "https://api.twilio.com";
 
 const SecretRefSchema = z
@@ -103,6 +104,28 @@ export const AccountConfigSchema = z
       .max(MAX_BODY_CHARS, { error: `must be at most ${MAX_BODY_CHARS} (Twilio's Body limit)` })
       .optional()
       .meta({ description: `Largest SMS part in characters, 1..${MAX_BODY_CHARS}. Default ${DEFAULT_TEXT_CHUNK_LIMIT} (10 GSM-7 segments).` }),
+    maxSegmentsPerReply: positiveInt
+      .optional()
+      .meta({
+        description: `Most segments one reply may bill; a longer reply is cut at a word or sentence and ends with "[…truncated]". Default ${DEFAULT_MAX_SEGMENTS_PER_REPLY} (about 6,000 plain characters).`,
+      }),
+    dailySegmentsPerRecipient: positiveInt
+      .optional()
+      .meta({
+        description:
+          "Most segments sent to one number per UTC day; a reply is cut to what is left and refused once none is. Unset (default): no daily limit. Counted in gateway memory, so a restart starts the day's count again.",
+      }),
+    partMarkers: z
+      .boolean()
+      .optional()
+      .meta({ description: 'Prefix each part of a multi-part reply with "(1/3) ". Default false.' }),
+    smartEncoding: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Replace curly quotes, dashes, odd spaces and similar look-alikes with plain GSM-7 characters when that keeps a part out of UCS-2 (2–3× cheaper). Emoji and non-Latin text are never changed. Default true.",
+      }),
     limits: z
       .object({
         rejectedPerMinutePerAddress: positiveInt.optional().meta({ description: "Unsigned or invalid webhook requests allowed per client address per minute (default 30)." }),
@@ -114,6 +137,13 @@ export const AccountConfigSchema = z
       .strict()
       .optional()
       .meta({ description: "Webhook budgets; over budget, Twilio gets 429 and nothing is dispatched." }),
+    holdTurns: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Maintenance switch: keep acknowledging and journaling texts but start no agent turns; they run, in order, once it is turned off. Default false.",
+      }),
     helpReply: z
       .string()
       .min(1)

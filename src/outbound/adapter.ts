@@ -56,7 +56,7 @@ export function createOutboundAdapter(deps: OutboundDeps): OutboundAdapter {
         ...(primary ? {} : { outcome: "not_sent" as const }),
         target: { kind: "chat" as const, id: to },
         timestamp: Date.now(),
-        receipt: buildReceipt(parts, to),
+        receipt: buildReceipt(parts),
         meta: { parts: parts.length, totalSegments: totalSegments(parts), sids: parts.map((part) => part.sid) },
       };
     },

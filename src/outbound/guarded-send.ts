@@ -1,16 +1,22 @@
 /**
  * Every SMS we send goes through here: a number that opted out is refused
- * locally before Twilio is called, and a Twilio 21610 ("unsubscribed
- * recipient") adds the number to the ledger so the next send is refused too.
+ * locally before Twilio is called, a Twilio 21610 ("unsubscribed recipient")
+ * adds the number to the ledger so the next send is refused too, and the
+ * per-recipient daily segment budget is checked and charged.
+ *
+ * The daily tally lives in this sender's memory, so it is per gateway process
+ * and a restart forgets the day's count; budget.ts is pure so the same rules
+ * can move onto durable storage later.
  */
+import { setTimeout as wait } from "node:timers/promises";
+import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import type { ResolvedAccount } from "../config/accounts.ts";
-import { TwilioApiError } from "../errors.ts";
 import { maskPhone } from "../mask.ts";
 import { withOptOutLedger } from "../store/open.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
-import type { SentPart } from "./receipts.ts";
-import { PartialSendError } from "./receipts.ts";
-import { sendSms } from "./send.ts";
+import { addToTally, segmentsLeftToday, utcDay, type DailyTally } from "./budget.ts";
+import { SmsSendError, type SentPart } from "./receipts.ts";
+import { sendSms, type SendClock } from "./send.ts";
 
 export class OptedOutError extends Error {
   readonly code = "TWILIO_SMS_OPTED_OUT";
@@ -24,24 +30,54 @@ export type GuardedSendParams = { account: ResolvedAccount; to: string; text: st
 export type GuardedSender = (params: GuardedSendParams) => Promise<SentPart[]>;
 
 function twilioCodeOf(error: unknown): number | undefined {
-  const cause = error instanceof PartialSendError ? error.cause : error;
-  return cause instanceof TwilioApiError ? cause.twilioCode : undefined;
+  const failure = isChannelPartialDeliveryError(error) ? error.cause : error;
+  return failure instanceof SmsSendError ? failure.twilioCode : undefined;
 }
+
+const sleep: SendClock["sleep"] = (ms, signal) => wait(ms, undefined, { signal });
 
 export function createGuardedSender(deps: {
   stateDir: () => string;
   clientFor: (account: ResolvedAccount) => TwilioRestClient;
   now: () => number;
+  sleep?: SendClock["sleep"];
+  random?: () => number;
 }): GuardedSender {
+  const clock: SendClock = { now: deps.now, sleep: deps.sleep ?? sleep, random: deps.random ?? Math.random };
+  const tallies = new Map<string, DailyTally>();
+  let tallyDay = "";
+
   return async ({ account, to, text, signal }) => {
     if (!account.configured || !account.sender) {
       throw new Error(`twilio-sms: account "${account.accountId}" cannot send: ${account.problems[0] ?? "not configured"}`);
     }
     const sender = account.sender;
+    const day = utcDay(deps.now());
+    // Yesterday's counts never matter again, so a new day starts an empty map.
+    if (day !== tallyDay) {
+      tallies.clear();
+      tallyDay = day;
+    }
+    const key = `${account.accountId}\u0000${to}`;
+    const charge = (segments: number) => {
+      if (account.dailySegmentsPerRecipient !== undefined) tallies.set(key, addToTally(tallies.get(key), day, segments));
+    };
+    const left = segmentsLeftToday(tallies.get(key), account.dailySegmentsPerRecipient, day);
+
     return withOptOutLedger(deps.stateDir(), async (ledger) => {
       if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
       try {
-        return await sendSms({ client: deps.clientFor(account), account, sender, to, text, signal });
+        return await sendSms({
+          client: deps.clientFor(account),
+          account,
+          sender,
+          to,
+          text,
+          clock,
+          segmentsLeftToday: left,
+          onSegmentsBilled: charge,
+          signal,
+        });
       } catch (error) {
         if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
         throw error;

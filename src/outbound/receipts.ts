@@ -1,31 +1,82 @@
 /**
- * Receipts for what reached Twilio: one entry per SMS part with its Message
- * SID, initial status and billed segments.
+ * Receipts for what reached Twilio, and the error for what did not: one entry
+ * per SMS part with its Message SID, initial status and billed segments.
  */
+import { createChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import { createMessageReceiptFromOutboundResults } from "openclaw/plugin-sdk/channel-outbound";
-import type { SmsEncoding } from "./segments.ts";
 import { CHANNEL_ID } from "../config/accounts.ts";
+import { maskPhone, maskSid } from "../mask.ts";
+import type { SmsEncoding } from "./segments.ts";
 
 export type SentPart = { index: number; sid: string; status: string; segments: number; encoding: SmsEncoding };
 
-/** Some parts went out, then one failed; the rest were not sent. */
-export class PartialSendError extends Error {
-  readonly code = "TWILIO_SMS_PARTIAL";
-  readonly delivered: readonly SentPart[];
+/**
+ * A part Twilio did not accept. "rejected": Twilio refused it, nothing was
+ * created. "unknown-outcome": the request may have created the message, and
+ * it was deliberately not resent.
+ */
+export type PartFailure = {
+  outcome: "rejected" | "unknown-outcome";
+  /** A plain-language sentence from the retry policy. */
+  reason: string;
+  partIndex: number;
+  totalParts: number;
+  attempts: number;
+  httpStatus: number | undefined;
+  twilioCode: number | undefined;
+};
+
+export class SmsSendError extends Error {
+  readonly code = "TWILIO_SMS_SEND";
+  readonly outcome: PartFailure["outcome"];
+  readonly partIndex: number;
   readonly totalParts: number;
-  constructor(cause: unknown, delivered: readonly SentPart[], totalParts: number) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(
-      `twilio-sms: sent ${delivered.length} of ${totalParts} parts (${delivered.map((part) => part.sid).join(", ")}); part ${delivered.length + 1} failed: ${reason}. The remaining parts were not sent.`,
-      { cause },
-    );
-    this.name = "PartialSendError";
+  readonly attempts: number;
+  readonly httpStatus: number | undefined;
+  readonly twilioCode: number | undefined;
+  readonly delivered: readonly SentPart[];
+  constructor(to: string, failure: PartFailure, delivered: readonly SentPart[], cause: unknown) {
+    super(describeFailure(to, failure, delivered), { cause });
+    this.name = "SmsSendError";
+    this.outcome = failure.outcome;
+    this.partIndex = failure.partIndex;
+    this.totalParts = failure.totalParts;
+    this.attempts = failure.attempts;
+    this.httpStatus = failure.httpStatus;
+    this.twilioCode = failure.twilioCode;
     this.delivered = delivered;
-    this.totalParts = totalParts;
   }
 }
 
-export function buildReceipt(parts: readonly SentPart[], to: string) {
+function describeFailure(to: string, failure: PartFailure, delivered: readonly SentPart[]): string {
+  const head = failure.outcome === "rejected" ? `Twilio rejected ${maskPhone(to)}` : `SMS to ${maskPhone(to)}`;
+  const { partIndex, totalParts } = failure;
+  let parts = "";
+  if (delivered.length > 0) {
+    const range = delivered.length === 1 ? "Part 1" : `Parts 1–${delivered.length}`;
+    const sids = delivered.map((part) => maskSid(part.sid)).join(", ");
+    parts = ` ${range} of ${totalParts} went out (${sids}); part ${partIndex + 1} failed and the rest were not sent.`;
+  } else if (totalParts > 1) {
+    parts = ` Part 1 of ${totalParts} failed and the rest were not sent.`;
+  }
+  return `twilio-sms: ${head}: ${failure.reason}.${parts}`;
+}
+
+/**
+ * Once a part has gone out the reply is visible, so the SDK must not treat
+ * the failure as "nothing sent" and retry the whole reply: it gets the
+ * partial-delivery error carrying what was delivered.
+ */
+export function failureAfter(delivered: readonly SentPart[], cause: unknown): unknown {
+  if (delivered.length === 0) return cause;
+  return createChannelPartialDeliveryError(cause, {
+    visibleReplySent: true,
+    receipt: buildReceipt(delivered),
+    messageIds: delivered.map((part) => part.sid),
+  });
+}
+
+export function buildReceipt(parts: readonly SentPart[]) {
   return createMessageReceiptFromOutboundResults({
     results: parts.map((part) => ({
       channel: CHANNEL_ID,

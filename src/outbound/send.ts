@@ -1,58 +1,109 @@
 /**
- * The outbound pipeline: flatten → chunk → one Twilio create per part, in
- * order, stopping at the first failure so a reply never arrives with a hole
- * in the middle.
+ * The outbound pipeline: flatten → chunk → spend guard → one Twilio create
+ * per part, in order. It stops at the first part that fails so a reply never
+ * arrives with a hole in the middle; a rate-limited part is retried, any
+ * other failure ends the reply (see retry.ts for why).
  */
 import type { ResolvedAccount, Sender } from "../config/accounts.ts";
-import type { TwilioRestClient } from "../twilio/client.ts";
+import { TwilioApiError } from "../errors.ts";
+import type { TwilioMessage, TwilioRestClient } from "../twilio/client.ts";
+import { planReply, SpendGuardError, type ReplyPlan } from "./budget.ts";
+import type { SmsPart } from "./chunk.ts";
 import { flattenMarkdown } from "./flatten.ts";
-import { chunkForSms } from "./chunk.ts";
-import type { SmsEncoding } from "./segments.ts";
-import { PartialSendError } from "./receipts.ts";
-import type { SentPart } from "./receipts.ts";
+import { failureAfter, SmsSendError, type PartFailure, type SentPart } from "./receipts.ts";
+import { decide } from "./retry.ts";
+
+export type SendClock = {
+  now: () => number;
+  /** Rejects with the signal's reason when it aborts mid-wait. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Uniform in [0, 1). */
+  random: () => number;
+};
+
+export type SendAccount = Pick<ResolvedAccount, "textChunkLimit" | "maxSegmentsPerReply" | "partMarkers" | "smartEncoding">;
 
 export type SendSmsParams = {
   client: TwilioRestClient;
-  account: Pick<ResolvedAccount, "textChunkLimit">;
+  account: SendAccount;
   sender: Sender;
   to: string;
   /** Markdown or plain text; it is flattened before sending. */
   text: string;
+  clock: SendClock;
+  /** What the per-recipient daily budget still allows; Infinity when it is off. */
+  segmentsLeftToday?: number;
+  /** Told each part's segments once Twilio may bill them: on acceptance, or when the outcome is unknown. */
+  onSegmentsBilled?: (segments: number) => void;
   signal?: AbortSignal | undefined;
   statusCallback?: string | undefined;
 };
 
-export type SmsPlan = { parts: { text: string; encoding: SmsEncoding; segments: number }[] };
-
-/** What would be sent, without sending: the flattened, chunked parts. */
-export function planSms(text: string, textChunkLimit: number): SmsPlan {
-  const plain = flattenMarkdown(text);
-  return { parts: chunkForSms(plain, { maxChars: textChunkLimit }) };
+/** What would be sent, without sending: flattened, chunked and fitted under the caps. */
+export function planSms(text: string, account: SendAccount, segmentsLeftToday = Infinity): ReplyPlan {
+  return planReply({
+    text: flattenMarkdown(text),
+    chunk: { maxChars: account.textChunkLimit, partMarkers: account.partMarkers, normalize: account.smartEncoding },
+    maxSegmentsPerReply: account.maxSegmentsPerReply,
+    segmentsLeftToday,
+  });
 }
 
 export async function sendSms(params: SendSmsParams): Promise<SentPart[]> {
-  const { parts } = planSms(params.text, params.account.textChunkLimit);
+  const plan = planSms(params.text, params.account, params.segmentsLeftToday);
+  if (plan.kind === "refuse") throw new SpendGuardError(params.to, plan.reason);
   const sent: SentPart[] = [];
-  for (const [index, part] of parts.entries()) {
-    params.signal?.throwIfAborted();
+  for (const [index, part] of plan.parts.entries()) {
     try {
-      const message = await params.client.createMessage({
-        to: params.to,
-        body: part.text,
-        sender: params.sender,
-        statusCallback: params.statusCallback,
-      });
-      sent.push({
-        index,
-        sid: message.sid,
-        status: message.status,
-        segments: message.numSegments ?? part.segments,
-        encoding: part.encoding,
-      });
+      const message = await createPart(params, part, { index, total: plan.parts.length, sent });
+      const segments = message.numSegments ?? part.segments;
+      sent.push({ index, sid: message.sid, status: message.status, segments, encoding: part.encoding });
+      params.onSegmentsBilled?.(segments);
     } catch (error) {
-      if (sent.length === 0) throw error;
-      throw new PartialSendError(error, sent, parts.length);
+      throw failureAfter(sent, error);
     }
   }
   return sent;
+}
+
+type Position = { index: number; total: number; sent: readonly SentPart[] };
+
+/** One part's create, repeated only while the retry policy says Twilio did not act on it. */
+async function createPart(params: SendSmsParams, part: SmsPart, position: Position): Promise<TwilioMessage> {
+  const started = params.clock.now();
+  for (let attempt = 1; ; attempt++) {
+    params.signal?.throwIfAborted();
+    try {
+      return await params.client.createMessage({ to: params.to, body: part.text, sender: params.sender, statusCallback: params.statusCallback });
+    } catch (error) {
+      const decision = decide({ error, attempt, elapsedMs: params.clock.now() - started, random: params.clock.random() });
+      const failure = (outcome: PartFailure["outcome"], reason: string) => {
+        const facts = error instanceof TwilioApiError ? error : undefined;
+        return new SmsSendError(
+          params.to,
+          {
+            outcome,
+            reason,
+            partIndex: position.index,
+            totalParts: position.total,
+            attempts: attempt,
+            httpStatus: facts?.httpStatus,
+            twilioCode: facts?.twilioCode,
+          },
+          position.sent,
+          error,
+        );
+      };
+      switch (decision.kind) {
+        case "retry":
+          await params.clock.sleep(decision.delayMs, params.signal);
+          break;
+        case "fail":
+          throw failure("rejected", decision.reason);
+        case "unknown-outcome":
+          params.onSegmentsBilled?.(part.segments);
+          throw failure("unknown-outcome", decision.reason);
+      }
+    }
+  }
 }

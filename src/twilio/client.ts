@@ -7,6 +7,7 @@
 import twilio from "twilio";
 import type { Sender } from "../config/accounts.ts";
 import { TwilioApiError } from "../errors.ts";
+import { maskPhone } from "../mask.ts";
 
 export type TwilioMessage = {
   sid: string;
@@ -49,10 +50,17 @@ function retryAfterSeconds(headers: Record<string, unknown>): number | undefined
   return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
+// Twilio's messages quote the numbers involved ("The 'To' number +15551230001
+// is not valid"), and these errors reach CLI output and logs.
+const PHONE_NUMBER = /\+\d{7,15}|\b\d{10,15}\b/g;
+
 function errorFromResponse(response: RawResponse): TwilioApiError {
   const body = parseBody(response.body);
   const code = typeof body?.code === "number" ? body.code : Number(body?.code) || undefined;
-  const message = typeof body?.message === "string" && body.message ? body.message : `HTTP ${response.statusCode}`;
+  const message =
+    typeof body?.message === "string" && body.message
+      ? body.message.replace(PHONE_NUMBER, (number) => maskPhone(number))
+      : `HTTP ${response.statusCode}`;
   return new TwilioApiError(`Twilio ${code ? `error ${code}` : `HTTP ${response.statusCode}`}: ${message}`, {
     httpStatus: response.statusCode,
     twilioCode: code,
@@ -63,7 +71,9 @@ function errorFromResponse(response: RawResponse): TwilioApiError {
 
 function errorFromTransport(error: unknown): TwilioApiError {
   const transportCode = (error as { code?: unknown })?.code;
-  const reason = typeof transportCode === "string" ? transportCode : "network error";
+  // axios reports its own timeout as ECONNABORTED, which reads like a reset.
+  const timedOut = transportCode === "ECONNABORTED" || transportCode === "ETIMEDOUT";
+  const reason = timedOut ? "timed out" : typeof transportCode === "string" ? transportCode : "network error";
   return new TwilioApiError(`Twilio request failed before a response arrived (${reason})`, {});
 }
 

@@ -122,11 +122,16 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
         return "busy";
       };
       if (budget.overBudget(event.from, deps.now())) return refuse("over the message budget");
+      if (account.holdTurns) {
+        log.info(`holdTurns is on: journaled a text from ${who(event)}; it runs once holdTurns is turned off`);
+        return "ack";
+      }
       if (!gate.tryReserve()) return refuse(`turn queue full (${gate.running} running, ${gate.queued} queued)`);
       detach(() => gate.run(() => process(event)));
       return "ack";
     },
     resume() {
+      if (account.holdTurns) return 0;
       deps.journal.settleReplied(deps.now());
       const unfinished = deps.journal.unfinished(RESUME_LIMIT);
       for (const event of unfinished) {

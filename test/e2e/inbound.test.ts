@@ -5,8 +5,8 @@ import { startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
 import { startModelServer } from "../support/model-server.ts";
 import type { ModelServer } from "../support/model-server.ts";
-import { startGateway } from "./support/gateway.ts";
-import type { GatewayHandle } from "./support/gateway.ts";
+import { startGateway } from "../support/gateway.ts";
+import type { GatewayHandle } from "../support/gateway.ts";
 
 const ACCOUNT_SID = `AC${"a".repeat(32)}`;
 const TOKEN = "e2e-inbound-token-0123456789abcd";

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
-import { startGateway } from "./support/gateway.ts";
-import type { GatewayHandle } from "./support/gateway.ts";
+import { startGateway } from "../support/gateway.ts";
+import type { GatewayHandle } from "../support/gateway.ts";
 
 const FROM = "+15550001111";
 const TO = "+15551230001";

@@ -1,5 +1,6 @@
 // Runs a real OpenClaw gateway (the installed `openclaw` package) with the
-// packed plugin installed, in a throw-away state folder, for end-to-end tests.
+// packed plugin installed, in an isolated state folder: a throw-away one for
+// end-to-end tests, or the sandbox's own (`npm start`, scripts/sandbox.ts).
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const OPENCLAW_ENTRY = join(REPO_ROOT, "node_modules", "openclaw", "openclaw.mjs");
 // OpenClaw 2026.9.x needs Node >= 24.16; the project carries one for hosts whose node is older.
 const PROJECT_NODE = join(REPO_ROOT, "node_modules", "node", "bin", "node");
@@ -45,6 +46,12 @@ export type StartGatewayOptions = {
   /** Defaults to a free loopback port. */
   port?: number;
   /**
+   * Folder for HOME, state, config and logs, created if missing and kept on
+   * stop() (the sandbox's state survives restarts). Defaults to a fresh temp
+   * folder that stop() deletes.
+   */
+  rootDir?: string;
+  /**
    * "ready" (default) waits for GET /readyz = 200, which also needs every
    * configured channel account healthy. "started" waits for /startupz = 200,
    * for tests that expect the channel to fail.
@@ -63,6 +70,8 @@ export type GatewayHandle = {
   rootDir: string;
   stateDir: string;
   configPath: string;
+  /** The running gateway process, if any (it changes on restart). */
+  pid(): number | undefined;
   /** Runs `openclaw <args>` with the gateway's isolated env; never throws on a non-zero exit. */
   cli(args: string[], options?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
   /** Gateway stdout+stderr so far, over every (re)start, without colour codes (last 8 MiB). */
@@ -72,7 +81,7 @@ export type GatewayHandle = {
   restart(): Promise<void>;
   /** SIGKILL the gateway, as a crash would; `restart()` brings it back on the same state. */
   kill(): Promise<void>;
-  /** Stops the gateway and deletes the folder (kept when KEEP_E2E_STATE=1). */
+  /** Stops the gateway and deletes the folder (kept when KEEP_E2E_STATE=1 or when `rootDir` was given). */
   stop(): Promise<void>;
 };
 
@@ -100,7 +109,7 @@ export function deepMerge(base: JsonObject, patch: JsonObject): JsonObject {
   return out;
 }
 
-function nodeBinary(): string {
+export function nodeBinary(): string {
   const major = Number(process.versions.node.split(".")[0]);
   if (major >= 24) return process.execPath;
   if (existsSync(PROJECT_NODE)) return PROJECT_NODE;
@@ -204,7 +213,7 @@ function tail(text: string, lines = 60): string {
 
 // The gateway starts helpers in their own sessions (its spawn broker calls
 // setsid), so killing the process group is not enough to leave no orphans.
-function descendantPids(rootPid: number): number[] {
+export function descendantPids(rootPid: number): number[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -273,7 +282,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     );
   }
   const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
-  const root = await mkdtemp(join(tmpdir(), "openclaw-e2e-"));
+  const root = options.rootDir ?? (await mkdtemp(join(tmpdir(), "openclaw-e2e-")));
   const stateDir = join(root, "state");
   const configPath = join(root, "openclaw.json");
   await mkdir(join(root, "home"), { recursive: true });
@@ -284,7 +293,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const env = buildEnv(root, stateDir, configPath, options.env ?? {});
   const node = nodeBinary();
   const startTimeoutMs = options.startTimeoutMs ?? 90_000;
-  const keep = process.env.KEEP_E2E_STATE === "1";
+  const keep = options.rootDir !== undefined || process.env.KEEP_E2E_STATE === "1";
 
   let logText = "";
   const logEvents = new EventEmitter();
@@ -416,7 +425,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   let stopped = false;
   async function cleanup(): Promise<void> {
     if (keep) {
-      process.stderr.write(`[e2e] KEEP_E2E_STATE=1: gateway state kept in ${root}\n`);
+      if (options.rootDir === undefined) process.stderr.write(`[e2e] KEEP_E2E_STATE=1: gateway state kept in ${root}\n`);
       await writeFile(join(root, "gateway-output.log"), logText).catch(() => undefined);
       return;
     }
@@ -430,6 +439,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     rootDir: root,
     stateDir,
     configPath,
+    pid: () => gateway?.pid,
     cli,
     logs: () => logText,
     waitForLog(pattern, timeoutMs = 30_000, { from = 0 } = {}) {
