@@ -32,6 +32,9 @@ import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
 import { createTwilioClient } from "./twilio/client.ts";
+import { TwilioApiError } from "./errors.ts";
+import { formatProbe, probeAccount } from "./status/probe.ts";
+import type { NumberLookup, ProbeResult } from "./status/probe.ts";
 
 const env = (): TwilioEnv => process.env;
 
@@ -50,12 +53,21 @@ function warningsFor(cfg: OpenClawConfig, accountId: string) {
 const resolve = (cfg: OpenClawConfig, accountId?: string | null): ResolvedAccount =>
   resolveAccount(readChannelSection(cfg), accountId, env());
 
-function clientFor(account: ResolvedAccount) {
-  return createTwilioClient({
-    accountSid: account.accountSid ?? "",
-    authToken: account.authToken ?? "",
-    apiBaseUrl: account.apiBaseUrl,
-  });
+function clientFor(account: ResolvedAccount, timeoutMs?: number) {
+  return createTwilioClient(
+    { accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl },
+    timeoutMs === undefined ? {} : { timeoutMs },
+  );
+}
+
+async function lookupNumber(account: ResolvedAccount, phoneNumber: string, timeoutMs: number): Promise<NumberLookup> {
+  try {
+    const number = await clientFor(account, timeoutMs).findIncomingNumber(phoneNumber);
+    return number ? { kind: "found", ...number } : { kind: "missing" };
+  } catch (error) {
+    if (error instanceof TwilioApiError && (error.httpStatus === 401 || error.twilioCode === 20003)) return { kind: "auth-failed" };
+    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 const send = createGuardedSender({ stateDir: () => resolveStateDir(process.env), clientFor, now: Date.now });
@@ -69,7 +81,7 @@ const gateway = createGatewayAdapter({
   sendText: async (account, to, text) => (await send({ account, to, text })).map((part) => part.sid),
 });
 
-export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
+export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeResult>({
   base: {
     id: CHANNEL_ID,
     meta: {
@@ -139,14 +151,17 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount>({
       },
     },
     directory: createEmptyChannelDirectoryAdapter(),
-    status: createComputedAccountStatusAdapter<ResolvedAccount>({
+    status: createComputedAccountStatusAdapter<ResolvedAccount, ProbeResult>({
+      probeAccount: ({ account, timeoutMs }) => probeAccount(account, (phone) => lookupNumber(account, phone, timeoutMs)),
+      formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
       defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
-      resolveAccountSnapshot: ({ account }) => ({
+      resolveAccountSnapshot: ({ account, runtime }) => ({
         accountId: account.accountId,
         name: account.name ?? account.accountId,
         enabled: account.enabled,
         configured: account.configured,
-        extra: describeAccountExtras(account),
+        // The gateway publishes delivery facts as the runtime's `application` patch.
+        extra: { ...describeAccountExtras(account), ...(runtime?.application ? { deliveries: (runtime.application as { deliveries?: unknown }).deliveries } : {}) },
       }),
     }),
     gateway,

@@ -6,6 +6,7 @@
 import type { ChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
 import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
+import { channelBlockedPatch, channelReadyPatch, channelStoppedPatch } from "openclaw/plugin-sdk/gateway-runtime";
 import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
 import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
@@ -48,7 +49,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       };
       if (!account.configured) {
         const reason = account.problems.join("; ");
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: false, lastError: reason });
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelBlockedPatch(reason) });
         throw new Error(`twilio-sms account "${account.accountId}" is not configured: ${reason}`);
       }
 
@@ -115,14 +116,14 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       }
       const resumed = webhook.resume();
       if (resumed > 0) log.info(`resuming ${resumed} text(s) acknowledged before the last stop`);
-      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: true, lastStartAt: Date.now(), lastError: null });
+      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelReadyPatch(), application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
       try {
         await waitUntilAbort(ctx.abortSignal);
       } finally {
         registration.unregister();
         await webhook.gate.idle(DRAIN_TIMEOUT_MS);
         db.close();
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, running: false, lastStopAt: Date.now() });
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelStoppedPatch() });
       }
     },
   };

@@ -2,7 +2,9 @@
  * Every SMS we send goes through here: a number that opted out is refused
  * locally before Twilio is called, a Twilio 21610 ("unsubscribed recipient")
  * adds the number to the ledger so the next send is refused too, and the
- * per-recipient daily segment budget is checked and charged.
+ * per-recipient daily segment budget is checked and charged. Each part asks
+ * Twilio for status callbacks at `publicUrl` (our own route) and is recorded
+ * so those callbacks can be folded in.
  *
  * The daily tally lives in this sender's memory, so it is per gateway process
  * and a restart forgets the day's count; budget.ts is pure so the same rules
@@ -12,7 +14,9 @@ import { setTimeout as wait } from "node:timers/promises";
 import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
-import { withOptOutLedger } from "../store/open.ts";
+import { createDeliveryStore } from "../store/deliveries.ts";
+import { withStore } from "../store/open.ts";
+import { createOptOutLedger } from "../store/optouts.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
 import { addToTally, segmentsLeftToday, utcDay, type DailyTally } from "./budget.ts";
 import { SmsSendError, type SentPart } from "./receipts.ts";
@@ -64,10 +68,12 @@ export function createGuardedSender(deps: {
     };
     const left = segmentsLeftToday(tallies.get(key), account.dailySegmentsPerRecipient, day);
 
-    return withOptOutLedger(deps.stateDir(), async (ledger) => {
+    return withStore(deps.stateDir(), async (db) => {
+      const ledger = createOptOutLedger(db);
       if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
+      const deliveries = createDeliveryStore(db, account.accountId);
       try {
-        return await sendSms({
+        const parts = await sendSms({
           client: deps.clientFor(account),
           account,
           sender,
@@ -77,7 +83,10 @@ export function createGuardedSender(deps: {
           segmentsLeftToday: left,
           onSegmentsBilled: charge,
           signal,
+          statusCallback: account.publicUrl,
         });
+        for (const part of parts) deliveries.recordSent(part.sid, part.status, deps.now());
+        return parts;
       } catch (error) {
         if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
         throw error;

@@ -24,8 +24,12 @@ export type CreateMessageParams = {
   statusCallback?: string | undefined;
 };
 
+/** A number on the account and where Twilio sends its inbound texts; undefined when the account has no such number. */
+export type IncomingNumber = { smsUrl: string | null; smsMethod: string | null };
+
 export interface TwilioRestClient {
   createMessage(params: CreateMessageParams): Promise<TwilioMessage>;
+  findIncomingNumber(phoneNumber: string): Promise<IncomingNumber | undefined>;
 }
 
 export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
@@ -119,6 +123,10 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
         numSegments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
         errorCode: message.errorCode ?? null,
       };
+    },
+    async findIncomingNumber(phoneNumber) {
+      const [number] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
+      return number ? { smsUrl: number.smsUrl || null, smsMethod: number.smsMethod || null } : undefined;
     },
   };
 }
