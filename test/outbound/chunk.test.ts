@@ -2,16 +2,7 @@ import { describe, expect, it } from "vitest";
 import { chunkForSms, EXTRA_PART_PRICE, totalSegments, type SmsPart } from "../../src/outbound/chunk.ts";
 import { gsmForm, normalizeForGsm } from "../../src/outbound/normalize.ts";
 import { analyzeSegments, isGsm7, splitGraphemes } from "../../src/outbound/segments.ts";
-
-// mulberry32: deterministic, so a failing generated case reproduces.
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../support/random.ts";
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 

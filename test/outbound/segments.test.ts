@@ -9,20 +9,11 @@ import {
   isGsm7,
   splitGraphemes,
 } from "../../src/outbound/segments.ts";
+import { seeded } from "../support/random.ts";
 
 // CommonJS default export: Vitest unwraps `exports.default`, plain Node does not.
 const loaded = unicodeToGsmModule as unknown as Record<string, number[]> & { default?: Record<string, number[]> };
 const unicodeToGsm = loaded.default ?? loaded;
-
-// mulberry32: deterministic, so a failing generated case reproduces.
-function seeded(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const digits = (n: number) => "1234567890".repeat(Math.ceil(n / 10)).slice(0, n);
 const latin = (n: number) => "abcdefghij".repeat(Math.ceil(n / 10)).slice(0, n);

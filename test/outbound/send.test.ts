@@ -1,11 +1,11 @@
 // The send pipeline against the Twilio emulator through the real twilio client:
 // what is retried, what is not, and what the error tells a person.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
-import { startTwilioEmulator, type TwilioEmulator } from "../emulator/index.ts";
 import { buildReceipt, SmsSendError } from "../../src/outbound/receipts.ts";
 import { sendSms, type SendAccount, type SendClock, type SendSmsParams } from "../../src/outbound/send.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { useTwilioEmulator } from "../support/emulator-fixture.ts";
 
 const FROM = "+15550001111";
 const TO = "+15551230001";
@@ -14,15 +14,7 @@ const ACCOUNT: SendAccount = { textChunkLimit: 1530, maxSegmentsPerReply: 40, pa
 /** Three GSM-7 parts of about ten segments each. */
 const THREE_PARTS = Array.from({ length: 3 }, (_, i) => `Part ${i + 1}. ${"word ".repeat(290).trim()}.`).join("\n\n");
 
-let emulator: TwilioEmulator;
-
-beforeAll(async () => {
-  emulator = await startTwilioEmulator();
-});
-afterAll(async () => {
-  await emulator?.close();
-});
-beforeEach(() => emulator.reset());
+const emulator = useTwilioEmulator();
 
 /** Time passes only when the sender sleeps, so backoff is observable and instant. */
 function fakeClock(): SendClock & { sleeps: number[] } {
@@ -41,7 +33,7 @@ function fakeClock(): SendClock & { sleeps: number[] } {
 }
 
 function send(overrides: Partial<SendSmsParams> = {}) {
-  const client = createTwilioClient({ accountSid: emulator.accountSid, authToken: emulator.authToken, apiBaseUrl: emulator.url });
+  const client = createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url });
   return sendSms({ client, account: ACCOUNT, sender: { kind: "number", fromNumber: FROM }, to: TO, text: "Hello there", clock: fakeClock(), ...overrides });
 }
 
@@ -54,41 +46,41 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
   return outcome.error;
 }
 
-const creates = () => emulator.requests.filter((request) => request.method === "POST");
+const creates = () => emulator().requests.filter((request) => request.method === "POST");
 
 describe("rate limits", () => {
   it("429 then success delivers exactly one message after one backoff", async () => {
-    emulator.failNext({ kind: "rate-limit" });
+    emulator().failNext({ kind: "rate-limit" });
     const clock = fakeClock();
     const parts = await send({ clock });
     expect(parts).toHaveLength(1);
-    expect(emulator.messages).toHaveLength(1);
+    expect(emulator().messages).toHaveLength(1);
     expect(creates().map((request) => request.status)).toEqual([429, 201]);
     expect(clock.sleeps).toEqual([375]);
   });
 
   it("waits at least Retry-After", async () => {
-    emulator.failNext({ kind: "rate-limit", retryAfterSeconds: 2 }, 2);
+    emulator().failNext({ kind: "rate-limit", retryAfterSeconds: 2 }, 2);
     const clock = fakeClock();
     await send({ clock });
-    expect(emulator.messages).toHaveLength(1);
+    expect(emulator().messages).toHaveLength(1);
     for (const ms of clock.sleeps) expect(ms).toBeGreaterThanOrEqual(2_000);
     expect(clock.sleeps).toHaveLength(2);
   });
 
   it("gives up after the attempt budget with nothing sent and says so", async () => {
-    emulator.failNext({ kind: "rate-limit" }, 10);
+    emulator().failNext({ kind: "rate-limit" }, 10);
     const error = await failure(send());
     expect(error).toBeInstanceOf(SmsSendError);
     expect((error as SmsSendError).message).toBe(
       `twilio-sms: Twilio rejected ${MASKED_TO}: still rate limited (429, code 20429) after 5 attempts; nothing was sent, try again shortly.`,
     );
     expect(creates()).toHaveLength(5);
-    expect(emulator.messages).toHaveLength(0);
+    expect(emulator().messages).toHaveLength(0);
   });
 
   it("stops waiting when the send is aborted", async () => {
-    emulator.failNext({ kind: "rate-limit" }, 3);
+    emulator().failNext({ kind: "rate-limit" }, 3);
     const controller = new AbortController();
     const clock = fakeClock();
     const sleep = clock.sleep;
@@ -107,7 +99,7 @@ describe("answers that may hide a created message are not resent", () => {
     ["502 (HTML page)", { kind: "server-error", status: 502 } as const, "Twilio answered 502"],
     ["503", { kind: "server-error", status: 503 } as const, "Twilio answered 503 (20503)"],
   ])("%s → unknown outcome after exactly one request", async (_name, fault, answer) => {
-    emulator.failNext(fault);
+    emulator().failNext(fault);
     const error = (await failure(send())) as SmsSendError;
     expect(error).toBeInstanceOf(SmsSendError);
     expect(error.outcome).toBe("unknown-outcome");
@@ -118,17 +110,17 @@ describe("answers that may hide a created message are not resent", () => {
   });
 
   it("a dropped connection (message created, answer lost) is not resent, so there is no duplicate", async () => {
-    emulator.failNext({ kind: "drop" });
+    emulator().failNext({ kind: "drop" });
     const error = (await failure(send())) as SmsSendError;
     expect(error.outcome).toBe("unknown-outcome");
     expect(error.message).toMatch(/^twilio-sms: SMS to \+1\*{6}0001: Twilio request failed before a response arrived \(\w+\); the message may or may not have been created, so it was not resent\.$/);
     expect(creates()).toHaveLength(1);
-    expect(emulator.messages).toHaveLength(1);
+    expect(emulator().messages).toHaveLength(1);
   });
 
   it("a timeout is not resent", async () => {
-    emulator.failNext({ kind: "delay", ms: 1_000 });
-    const client = createTwilioClient({ accountSid: emulator.accountSid, authToken: emulator.authToken, apiBaseUrl: emulator.url }, { timeoutMs: 200 });
+    emulator().failNext({ kind: "delay", ms: 1_000 });
+    const client = createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url }, { timeoutMs: 200 });
     const error = (await failure(send({ client }))) as SmsSendError;
     expect(error.outcome).toBe("unknown-outcome");
     expect(error.message).toBe(
@@ -154,25 +146,25 @@ describe("permanent refusals fail after exactly one request", () => {
     [400, 21604, "no recipient was given (21604)"],
     [401, 20003, "the Account SID or Auth Token is wrong (20003)"],
   ])("%s / %s", async (status, code, cause) => {
-    emulator.failNext({ kind: "twilio-error", status, code, message: `Rejected ${TO}` });
+    emulator().failNext({ kind: "twilio-error", status, code, message: `Rejected ${TO}` });
     const error = (await failure(send())) as SmsSendError;
     expect(error).toBeInstanceOf(SmsSendError);
     expect(error).toMatchObject({ outcome: "rejected", twilioCode: code, httpStatus: status, attempts: 1 });
     expect(error.message).toContain(`twilio-sms: Twilio rejected ${MASKED_TO}: ${cause}`);
     expect(error.message).not.toContain(TO);
     expect(creates()).toHaveLength(1);
-    expect(emulator.messages).toHaveLength(0);
+    expect(emulator().messages).toHaveLength(0);
   });
 
   it("a real opt-out on the emulator is reported as 21610", async () => {
-    emulator.optOut(TO);
+    emulator().optOut(TO);
     const error = (await failure(send())) as SmsSendError;
     expect(error.twilioCode).toBe(21610);
     expect(creates()).toHaveLength(1);
   });
 
   it("a wrong Auth Token is reported as 20003 and never shows the token", async () => {
-    const client = createTwilioClient({ accountSid: emulator.accountSid, authToken: "wrong-token-0123456789", apiBaseUrl: emulator.url });
+    const client = createTwilioClient({ accountSid: emulator().accountSid, authToken: "wrong-token-0123456789", apiBaseUrl: emulator().url });
     const error = (await failure(send({ client }))) as SmsSendError;
     expect(error.twilioCode).toBe(20003);
     expect(`${error.message} ${String((error.cause as Error).message)}`).not.toMatch(/wrong-token|fedcba98/);
@@ -183,8 +175,8 @@ describe("multi-part replies", () => {
   it("sends every part in order and returns each part's SID, status and segments", async () => {
     const parts = await send({ text: THREE_PARTS });
     expect(parts).toHaveLength(3);
-    expect(parts.map((part) => part.sid)).toEqual(emulator.messages.map((message) => message.sid));
-    expect(parts.map((part) => part.segments)).toEqual(emulator.messages.map((message) => message.numSegments));
+    expect(parts.map((part) => part.sid)).toEqual(emulator().messages.map((message) => message.sid));
+    expect(parts.map((part) => part.segments)).toEqual(emulator().messages.map((message) => message.numSegments));
     expect(parts.map((part) => part.status)).toEqual(["queued", "queued", "queued"]);
     const receipt = buildReceipt(parts);
     expect(receipt.platformMessageIds).toEqual(parts.map((part) => part.sid));
@@ -192,16 +184,16 @@ describe("multi-part replies", () => {
       parts.map((part, i) => ({ status: "queued", segments: part.segments, encoding: "GSM-7", part: i + 1 })),
     );
     const words = (text: string) => text.split(/\s+/);
-    expect(words(emulator.messages.map((message) => message.body).join(" "))).toEqual(words(THREE_PARTS));
+    expect(words(emulator().messages.map((message) => message.body).join(" "))).toEqual(words(THREE_PARTS));
   });
 
   it("when part 2 is refused, reports part 1 as delivered through the SDK's partial-delivery error and sends no more", async () => {
-    emulator.failNext({ kind: "delay", ms: 0 });
-    emulator.failNext({ kind: "twilio-error", status: 400, code: 21610 });
+    emulator().failNext({ kind: "delay", ms: 0 });
+    emulator().failNext({ kind: "twilio-error", status: 400, code: 21610 });
     const error = await failure(send({ text: THREE_PARTS }));
     expect(isChannelPartialDeliveryError(error)).toBe(true);
     const partial = error as Error & { deliveryResult: { visibleReplySent: boolean; messageIds: string[]; receipt: { platformMessageIds: string[] } } };
-    const [delivered] = emulator.messages;
+    const [delivered] = emulator().messages;
     expect(partial.deliveryResult.visibleReplySent).toBe(true);
     expect(partial.deliveryResult.messageIds).toEqual([delivered?.sid]);
     expect(partial.deliveryResult.receipt.platformMessageIds).toEqual([delivered?.sid]);
@@ -212,12 +204,12 @@ describe("multi-part replies", () => {
       /^twilio-sms: Twilio rejected \+1\*{6}0001: the number opted out by texting STOP \(21610\); nothing is sent until they text START\. Part 1 of 3 went out \(SM\w{4}…\w{4}\); part 2 failed and the rest were not sent\.( \||$)/,
     );
     expect(creates()).toHaveLength(2);
-    expect(emulator.messages).toHaveLength(1);
+    expect(emulator().messages).toHaveLength(1);
   });
 
   it("when part 3 meets a 500, nothing is resent and the two delivered parts are reported", async () => {
-    emulator.failNext({ kind: "delay", ms: 0 }, 2);
-    emulator.failNext({ kind: "server-error" });
+    emulator().failNext({ kind: "delay", ms: 0 }, 2);
+    emulator().failNext({ kind: "server-error" });
     const error = await failure(send({ text: THREE_PARTS }));
     expect(isChannelPartialDeliveryError(error)).toBe(true);
     expect((error as Error).message).toContain("Parts 1–2 of 3 went out");
@@ -226,7 +218,7 @@ describe("multi-part replies", () => {
   });
 
   it("when part 1 fails, nothing went out and the plain error is thrown", async () => {
-    emulator.failNext({ kind: "twilio-error", status: 400, code: 21211 });
+    emulator().failNext({ kind: "twilio-error", status: 400, code: 21211 });
     const error = await failure(send({ text: THREE_PARTS }));
     expect(isChannelPartialDeliveryError(error)).toBe(false);
     expect((error as Error).message).toMatch(/Part 1 of 3 failed and the rest were not sent\.$/);
@@ -237,18 +229,18 @@ describe("multi-part replies", () => {
 describe("spend guard and options", () => {
   it("cuts a reply over maxSegmentsPerReply and bills no more than the cap", async () => {
     await send({ text: THREE_PARTS, account: { ...ACCOUNT, maxSegmentsPerReply: 12 } });
-    const billed = emulator.messages.reduce((sum, message) => sum + message.numSegments, 0);
+    const billed = emulator().messages.reduce((sum, message) => sum + message.numSegments, 0);
     expect(billed).toBeLessThanOrEqual(12);
-    expect(emulator.messages.at(-1)?.body).toMatch(/\n\[\.\.\.truncated\]$/);
+    expect(emulator().messages.at(-1)?.body).toMatch(/\n\[\.\.\.truncated\]$/);
   });
 
   it("passes part markers through", async () => {
     await send({ text: THREE_PARTS, account: { ...ACCOUNT, partMarkers: true } });
-    expect(emulator.messages.map((message) => message.body.slice(0, 6))).toEqual(["(1/3) ", "(2/3) ", "(3/3) "]);
+    expect(emulator().messages.map((message) => message.body.slice(0, 6))).toEqual(["(1/3) ", "(2/3) ", "(3/3) "]);
   });
 
   it("smartEncoding false leaves a curly quote in UCS-2", async () => {
     await send({ text: "It’s fine", account: { ...ACCOUNT, smartEncoding: false } });
-    expect(emulator.messages[0]).toMatchObject({ body: "It’s fine", encoding: "UCS-2" });
+    expect(emulator().messages[0]).toMatchObject({ body: "It’s fine", encoding: "UCS-2" });
   });
 });

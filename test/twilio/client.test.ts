@@ -1,21 +1,14 @@
 // The one door to Twilio, against the emulator: failures keep Twilio's facts and lose the numbers.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTwilioEmulator, type TwilioEmulator } from "../emulator/index.ts";
+import { describe, expect, it } from "vitest";
+import { startTwilioEmulator } from "../emulator/index.ts";
 import { TwilioApiError } from "../../src/errors.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { useTwilioEmulator } from "../support/emulator-fixture.ts";
 
 const sender = { kind: "number", fromNumber: "+15550001111" } as const;
-let emulator: TwilioEmulator;
+const emulator = useTwilioEmulator();
 
-beforeAll(async () => {
-  emulator = await startTwilioEmulator();
-});
-afterAll(async () => {
-  await emulator?.close();
-});
-beforeEach(() => emulator.reset());
-
-const client = () => createTwilioClient({ accountSid: emulator.accountSid, authToken: emulator.authToken, apiBaseUrl: emulator.url });
+const client = () => createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url });
 const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as TwilioApiError);
 
 describe("createTwilioClient failures", () => {
@@ -27,7 +20,7 @@ describe("createTwilioClient failures", () => {
   });
 
   it("keeps Retry-After from a 429", async () => {
-    emulator.failNext({ kind: "rate-limit", retryAfterSeconds: 7 });
+    emulator().failNext({ kind: "rate-limit", retryAfterSeconds: 7 });
     const error = await rejection(client().createMessage({ to: "+15551230001", body: "hi", sender }));
     expect(error).toMatchObject({ httpStatus: 429, twilioCode: 20429, retryAfterSeconds: 7 });
   });
@@ -37,7 +30,7 @@ describe("createTwilioClient failures", () => {
     const url = closed.url;
     await closed.close();
     const error = await rejection(
-      createTwilioClient({ accountSid: emulator.accountSid, authToken: emulator.authToken, apiBaseUrl: url }).createMessage({ to: "+15551230001", body: "hi", sender }),
+      createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: url }).createMessage({ to: "+15551230001", body: "hi", sender }),
     );
     expect(error).toMatchObject({ httpStatus: undefined, twilioCode: undefined });
     expect(error?.message).toBe("Twilio request failed before a response arrived (ECONNREFUSED)");
