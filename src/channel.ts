@@ -25,25 +25,17 @@ import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from ".
 import { setupContract } from "./config/setup.ts";
 import { createGatewayAdapter } from "./gateway.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
-import { collectWarnings, warningsForAccount } from "./status/warnings.ts";
+import { collectWarnings, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
 import { createGuardedSender } from "./outbound/guarded-send.ts";
 import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
 import { createTwilioClient } from "./twilio/client.ts";
-import { TwilioApiError } from "./errors.ts";
 import { formatProbe, probeAccount } from "./status/probe.ts";
-import type { NumberLookup, ProbeResult } from "./status/probe.ts";
+import type { ProbeResult } from "./status/probe.ts";
 
 const env = (): TwilioEnv => process.env;
-
-/** `@openclaw/sms` owns channel id `sms`; its config section or plugin entry means it is installed too. */
-function officialSmsPluginPresent(cfg: OpenClawConfig): boolean {
-  const channels = (cfg.channels ?? {}) as Record<string, unknown>;
-  const entries = ((cfg.plugins as { entries?: Record<string, unknown> } | undefined)?.entries ?? {}) as Record<string, unknown>;
-  return channels.sms !== undefined || entries.sms !== undefined;
-}
 
 function warningsFor(cfg: OpenClawConfig, accountId: string) {
   const accounts = listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
@@ -58,16 +50,6 @@ function clientFor(account: ResolvedAccount, timeoutMs?: number) {
     { accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl },
     timeoutMs === undefined ? {} : { timeoutMs },
   );
-}
-
-async function lookupNumber(account: ResolvedAccount, phoneNumber: string, timeoutMs: number): Promise<NumberLookup> {
-  try {
-    const number = await clientFor(account, timeoutMs).findIncomingNumber(phoneNumber);
-    return number ? { kind: "found", ...number } : { kind: "missing" };
-  } catch (error) {
-    if (error instanceof TwilioApiError && (error.httpStatus === 401 || error.twilioCode === 20003)) return { kind: "auth-failed" };
-    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
-  }
 }
 
 const send = createGuardedSender({ stateDir: () => resolveStateDir(process.env), clientFor, now: Date.now });
@@ -152,7 +134,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
     },
     directory: createEmptyChannelDirectoryAdapter(),
     status: createComputedAccountStatusAdapter<ResolvedAccount, ProbeResult>({
-      probeAccount: ({ account, timeoutMs }) => probeAccount(account, (phone) => lookupNumber(account, phone, timeoutMs)),
+      probeAccount: ({ account, timeoutMs }) => probeAccount(account, clientFor(account, timeoutMs)),
       formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
       defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
       resolveAccountSnapshot: ({ account, runtime }) => ({

@@ -5,7 +5,9 @@
  * that is not OK comes with its fix. Bounded by the host's probe timeout.
  */
 import type { ResolvedAccount } from "../config/accounts.ts";
+import { TwilioApiError } from "../errors.ts";
 import { maskPhone } from "../mask.ts";
+import type { TwilioRestClient } from "../twilio/client.ts";
 
 export type NumberLookup =
   | { kind: "found"; smsUrl: string | null; smsMethod: string | null }
@@ -67,10 +69,17 @@ export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): 
   }
 }
 
-export async function probeAccount(
-  account: ResolvedAccount,
-  lookupNumber: (phoneNumber: string) => Promise<NumberLookup>,
-): Promise<ProbeResult> {
+export async function lookupNumber(client: Pick<TwilioRestClient, "findIncomingNumber">, phoneNumber: string): Promise<NumberLookup> {
+  try {
+    const number = await client.findIncomingNumber(phoneNumber);
+    return number ? { kind: "found", ...number } : { kind: "missing" };
+  } catch (error) {
+    if (error instanceof TwilioApiError && (error.httpStatus === 401 || error.twilioCode === 20003)) return { kind: "auth-failed" };
+    return { kind: "error", message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+export async function probeAccount(account: ResolvedAccount, client: Pick<TwilioRestClient, "findIncomingNumber">): Promise<ProbeResult> {
   if (!account.configured) {
     return { ok: false, findings: account.problems.map((problem) => ({ check: "credentials" as const, ok: false, detail: problem })) };
   }
@@ -80,7 +89,7 @@ export async function probeAccount(
       findings: [{ check: "sender", ok: true, detail: "sending through a Messaging Service; its inbound settings are not checked by this probe" }],
     };
   }
-  const findings = evaluateNumber(account, await lookupNumber(account.fromNumber));
+  const findings = evaluateNumber(account, await lookupNumber(client, account.fromNumber));
   return { ok: findings.every((finding) => finding.ok), findings };
 }
 

@@ -15,6 +15,13 @@ export type Warning = {
   accountId?: string;
 };
 
+/** `@openclaw/sms` owns channel id `sms`; its config section or plugin entry means it is installed too. */
+export function officialSmsPluginPresent(cfg: { channels?: unknown; plugins?: unknown }): boolean {
+  const channels = (cfg.channels ?? {}) as Record<string, unknown>;
+  const entries = ((cfg.plugins as { entries?: Record<string, unknown> } | undefined)?.entries ?? {}) as Record<string, unknown>;
+  return channels.sms !== undefined || entries.sms !== undefined;
+}
+
 export function warningsForAccount(warnings: readonly Warning[], accountId: string): Warning[] {
   return warnings.filter((warning) => warning.accountId === undefined || warning.accountId === accountId);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { resolveAccount } from "../../src/config/accounts.ts";
+import { TwilioApiError } from "../../src/errors.ts";
 import { formatProbe, probeAccount } from "../../src/status/probe.ts";
 import type { NumberLookup } from "../../src/status/probe.ts";
 
@@ -7,7 +8,15 @@ const SID = `AC${"0".repeat(32)}`;
 const PUBLIC = "https://sms.example.com/twilio-sms/webhook";
 const account = resolveAccount({ accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: PUBLIC }, null, {});
 
-const probeWith = (lookup: NumberLookup) => probeAccount(account, async () => lookup);
+const probeWith = (lookup: NumberLookup) =>
+  probeAccount(account, {
+    findIncomingNumber: async () => {
+      if (lookup.kind === "found") return { smsUrl: lookup.smsUrl, smsMethod: lookup.smsMethod };
+      if (lookup.kind === "missing") return undefined;
+      if (lookup.kind === "auth-failed") throw new TwilioApiError("Twilio error 20003: Authenticate", { httpStatus: 401, twilioCode: 20003 });
+      throw new Error(lookup.message);
+    },
+  });
 
 describe("probeAccount", () => {
   it("passes when the number's webhook is POST publicUrl", async () => {
