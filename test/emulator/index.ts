@@ -22,3 +22,4 @@ export {
   type WebhookParams,
   type WebhookResponse,
 } from "./webhook-client.ts";
+export type { ApprovalResult, PhoneOptions } from "./phone-api.ts";

@@ -15,6 +15,7 @@ import { firstValue, parseBasicAuth, parseForm, readBody, send, type FormFields,
 import { incomingNumbersPage } from "./incoming-numbers.ts";
 import { API_VERSION, messageResource, type EmulatedMessage } from "./message-resource.ts";
 import { optOutEffect } from "./opt-out-keywords.ts";
+import { PhoneApi, type PhoneOptions } from "./phone-api.ts";
 import { twilioErrorBody } from "./twilio-errors.ts";
 import { MessageWaiters } from "./waiters.ts";
 import { buildInboundSmsParams, postTwilioWebhook, type InboundSmsOptions, type WebhookResponse } from "./webhook-client.ts";
@@ -101,6 +102,7 @@ export class TwilioEmulator {
   readonly #waiters = new MessageWaiters();
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
+  #phone: PhoneApi | undefined;
   #messages: EmulatedMessage[] = [];
   #requests: EmulatedRequest[] = [];
   #url = "";
@@ -112,6 +114,11 @@ export class TwilioEmulator {
     this.#accounts = new Map(states.map((a) => [a.sid, a]));
     this.#defaultAccount = first;
     this.#server = createServer((req, res) => {
+      // The phone page is not Twilio's API, so its traffic stays out of `requests`.
+      if (this.#phone?.owns(new URL(req.url ?? "/", "http://emulator.invalid").pathname)) {
+        void this.#phone.handle(req, res);
+        return;
+      }
       this.#handle(req).then(
         (reply) => {
           if (reply === DROP) req.socket.destroy();
@@ -187,6 +194,18 @@ export class TwilioEmulator {
     account.optedOut.delete(number);
   }
 
+  /** Whether `number` texted STOP (or was opted out) and has not opted back in. */
+  isOptedOut(number: string, accountSid?: string): boolean {
+    const account = accountSid === undefined ? this.#defaultAccount : this.#account(accountSid);
+    return account.optedOut.has(number);
+  }
+
+  /** Serves the sandbox phone page (see phone-api.ts) and returns its URL. Calling it again replaces the options. */
+  attachPhone(options: PhoneOptions): string {
+    this.#phone = new PhoneApi(this, options);
+    return `${this.#url}/phone`;
+  }
+
   /**
    * Sets what IncomingPhoneNumbers reports as the number's SMS webhook. An unknown number becomes owned
    * by the account (default: the account already owning it, else the first), so it is also a valid `From`.
@@ -204,8 +223,9 @@ export class TwilioEmulator {
     return this.#waiters.wait(this.messages, count, options.to, options.timeoutMs ?? 10_000, () => this.#describe());
   }
 
-  /** Clears messages, requests, pending faults and opt-outs. Accounts and SMS URLs stay. */
+  /** Clears messages, requests, pending faults, opt-outs and the phone page's texts. Accounts and SMS URLs stay. */
   reset(): void {
+    this.#phone?.reset();
     this.#messages = [];
     this.#requests = [];
     this.#faults.clear();

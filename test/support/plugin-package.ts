@@ -2,7 +2,7 @@
 // same tarball a user would get from npm.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,12 +12,16 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 export type PackedPlugin = { tarball: string; dir: string };
 
-/** `npm pack` of the repo into a fresh temp folder. Expects `dist/` to be built already. */
-export async function packPlugin(repoRoot: string = REPO_ROOT): Promise<PackedPlugin> {
+/**
+ * `npm pack` of the repo into `into` (created if missing), else a fresh temp
+ * folder. Expects `dist/` to be built already.
+ */
+export async function packPlugin(repoRoot: string = REPO_ROOT, into?: string): Promise<PackedPlugin> {
   if (!existsSync(join(repoRoot, "dist", "index.js"))) {
     throw new Error(`packPlugin: ${join(repoRoot, "dist", "index.js")} is missing; run \`npm run build\` (npm test does it in pretest)`);
   }
-  const dir = await mkdtemp(join(tmpdir(), "openclaw-e2e-pack-"));
+  const dir = into ?? (await mkdtemp(join(tmpdir(), "openclaw-e2e-pack-")));
+  await mkdir(dir, { recursive: true });
   // --ignore-scripts: dist/ is already built, and a prepack hook must not rebuild it mid-run.
   const { stdout } = await promisify(execFile)(
     "npm",

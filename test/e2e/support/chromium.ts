@@ -46,9 +46,10 @@ export async function ensureChromium(): Promise<string> {
   if (process.getuid?.() !== 0) {
     throw new Error(`${DEBIAN_CHROMIUM} is missing: install it with \`sudo apt-get install -y chromium\`, or set CHROMIUM_PATH`);
   }
+  // A fresh machine has no package lists yet. A source that cannot be reached
+  // need not matter, so only the install's own failure counts.
+  await aptGet(["update"]).catch(() => undefined);
   try {
-    // A fresh machine has no package lists yet; an up-to-date one loses only seconds.
-    await aptGet(["update"]);
     await aptGet(["install", "-y", "chromium"]);
   } catch (error) {
     const { stderr = "" } = error as { stderr?: string };

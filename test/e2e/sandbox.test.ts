@@ -1,0 +1,163 @@
+// `npm start` as a newcomer meets it: the launcher prints the phone page's URL,
+// a browser texts the agent from an unknown number, approves the pairing with
+// the page's button and gets the agent's reply; Ctrl-C then leaves nothing
+// running. The screenshot is the README's picture of the page.
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { descendantPids, nodeBinary } from "../support/gateway.ts";
+import { launchChromium } from "./support/chromium.ts";
+import type { Browser } from "./support/chromium.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+// Rewritten only on request, so a plain `npm test` leaves the work tree clean.
+const README_SCREENSHOT = join(REPO_ROOT, "test", "e2e", "phone-page.png");
+const RUN_SCREENSHOT = join(REPO_ROOT, ".tmp", "phone-page.png");
+const STRANGER = "+15555550142";
+
+let launcher: ChildProcess;
+let launcherExit: Promise<number | null>;
+let launcherOutput = "";
+let stateDir: string;
+let phoneUrl: string;
+let browser: Browser | undefined;
+let page: Page;
+
+// A zombie waiting for PID 1 to reap it has stopped already.
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+function waitForUrl(timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const url = /^Open (http:\/\/127\.0\.0\.1:\d+\/phone) /m.exec(launcherOutput)?.[1];
+      if (!url) return;
+      clearTimeout(timer);
+      resolve(url);
+    };
+    const timer = setTimeout(() => reject(new Error(`no phone URL within ${timeoutMs} ms\n${launcherOutput.slice(-4000)}`)), timeoutMs);
+    launcher.stdout?.on("data", check);
+    void launcherExit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start exited (${code}) before printing the URL\n${launcherOutput.slice(-4000)}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), "sandbox-e2e-"));
+  // The launcher exactly as `npm start` runs it, on any free ports and a
+  // throw-away state folder; its own group, so the test can signal it like a terminal.
+  launcher = spawn(nodeBinary(), [join(REPO_ROOT, "scripts", "sandbox.ts")], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SANDBOX_DIR: stateDir, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0" },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  launcherExit = new Promise((resolve) => launcher.once("exit", (code) => resolve(code)));
+  launcher.stdout?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
+  launcher.stderr?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
+  const [url, opened] = await Promise.all([
+    waitForUrl(300_000),
+    launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 }),
+  ]);
+  phoneUrl = url;
+  browser = opened;
+  page = await browser.context.newPage();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (launcher?.exitCode === null && launcher.pid !== undefined) {
+    for (const pid of [launcher.pid, ...descendantPids(launcher.pid)]) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  if (stateDir) await rm(stateDir, { recursive: true, force: true, maxRetries: 3 });
+});
+
+describe("npm start: the phone page", () => {
+  it("texts as an unknown number, approves the pairing with the button and shows the agent's reply", async () => {
+    await page.goto(phoneUrl);
+    await expect.poll(() => page.locator("#agent-number").textContent()).toBe("+15555550100");
+
+    await page.locator("#from").fill(STRANGER);
+    await page.locator("#from").press("Tab");
+    await page.locator("#body").fill("hi, who is this?");
+    await page.locator("#body").press("Enter");
+
+    const pairing = page.locator(".msg.received", { hasText: "Pairing code:" });
+    await pairing.waitFor({ timeout: 30_000 });
+    const sent = page.locator(".msg.sent", { hasText: "hi, who is this?" });
+    await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · webhook 200/);
+    const code = /Pairing code: (\S+)/.exec((await pairing.locator(".bubble").textContent()) ?? "")?.[1];
+    expect(code).toBeTruthy();
+    expect(await pairing.locator(".pairing code").textContent()).toBe(`openclaw pairing approve twilio-sms ${code}`);
+
+    await pairing.getByRole("button", { name: "Approve" }).click();
+    await pairing.getByRole("button", { name: "Approved" }).waitFor({ timeout: 60_000 });
+    await page.locator(".msg.received", { hasText: "You're approved" }).waitFor({ timeout: 30_000 });
+
+    await page.locator("#body").fill("hello");
+    await page.locator("#body").press("Enter");
+    const reply = page.locator(".msg.received", { hasText: "Echo: hello" });
+    await reply.waitFor({ timeout: 60_000 });
+    // Markdown arrives flattened, and the bubble shows what Twilio billed and its SID.
+    expect(await reply.locator(".bubble").textContent()).toBe("Echo: hello\n\n- item one\n- see docs (https://example.com)");
+    expect(await reply.locator(".meta").textContent()).toMatch(/^1 segment · GSM-7 · queued · .+SM[0-9a-f]{32}$/);
+    expect(await page.locator("#billed").textContent()).toBe("3 segments billed to this number");
+
+    // Tall enough that the picture holds the whole conversation, first text included.
+    await page.setViewportSize({ width: 390, height: 980 });
+    await page.locator("#body").blur();
+    await mkdir(dirname(RUN_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: RUN_SCREENSHOT });
+    if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: README_SCREENSHOT });
+  }, 180_000);
+
+  it("STOP and START are plain texts: STOP shows the opt-out, START lifts it", async () => {
+    await page.getByRole("button", { name: "STOP", exact: true }).click();
+    await page.locator("#opted-out").waitFor({ state: "visible", timeout: 15_000 });
+    await page.getByRole("button", { name: "START", exact: true }).click();
+    await page.locator("#opted-out").waitFor({ state: "hidden", timeout: 15_000 });
+    // Neither keyword starts a turn, so no agent reply follows them.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await page.locator(".msg.received", { hasText: "Echo: STOP" }).count()).toBe(0);
+    expect(await page.locator(".msg.received", { hasText: "Echo: START" }).count()).toBe(0);
+  }, 60_000);
+
+  it("refuses approvals from another origin", async () => {
+    const response = await fetch(new URL("/phone/api/approve", phoneUrl), {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://evil.example" },
+      body: JSON.stringify({ code: "ABCD1234" }),
+    });
+    expect(response.status).toBe(403);
+  });
+
+  it("Ctrl-C stops the launcher and every process it started", async () => {
+    const started = descendantPids(launcher.pid!);
+    expect(started.length).toBeGreaterThan(0);
+    // A terminal's Ctrl-C signals the whole foreground group, not just the launcher.
+    process.kill(-launcher.pid!, "SIGINT");
+    expect(await launcherExit).toBe(0);
+    await expect.poll(() => started.filter(isRunning), { timeout: 10_000 }).toEqual([]);
+    expect(launcherOutput).toContain("[sandbox] stopped");
+  }, 90_000);
+});

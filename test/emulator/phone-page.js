@@ -1,0 +1,219 @@
+// The sandbox phone's behaviour: pick a sender, send texts through the
+// emulator's phone API, and poll the thread. Everything is rendered with
+// textContent, because message bodies come from the agent.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const E164 = /^\+[1-9]\d{6,14}$/;
+const POLL_MS = 1000;
+const STORAGE_KEY = "sandbox-phone-from";
+
+let info = { agentNumber: "", pairingCommand: "", canApprove: false, numbers: [] };
+let shownSignature = "";
+// Button state outlives re-renders: code → { state: "running" | "done" | "failed", output }.
+const approvals = new Map();
+
+async function api(path, body) {
+  const response = await fetch(`/phone/api/${path}`, body === undefined
+    ? { cache: "no-store" }
+    : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  return data;
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function currentFrom() {
+  return $("from").value.trim();
+}
+
+function note(text, isError) {
+  const target = $("note");
+  target.textContent = text;
+  target.className = isError ? "error" : "";
+}
+
+function pairingBox(entry) {
+  const box = el("div", "pairing");
+  const command = `${info.pairingCommand} ${entry.pairingCode}`;
+  box.append(el("div", "caption", "The owner approves this sender with:"), el("code", "", command));
+  const state = approvals.get(entry.pairingCode) ?? (entry.approved ? { state: "done" } : undefined);
+  if (!info.canApprove) {
+    box.append(el("span", "result", "Run this in a terminal to approve."));
+    return box;
+  }
+  const button = el("button", state?.state === "done" ? "done" : "", state?.state === "done" ? "✓ Approved" : state?.state === "running" ? "Approving…" : "Approve");
+  button.type = "button";
+  button.disabled = state?.state === "done" || state?.state === "running";
+  button.addEventListener("click", () => approve(entry.pairingCode));
+  box.append(button);
+  if (state?.state === "done") box.append(el("span", "result", state.output || "Approved earlier."));
+  if (state?.state === "failed") box.append(el("pre", "", state.output));
+  return box;
+}
+
+function messageItem(entry) {
+  const item = el("li", `msg ${entry.direction}`);
+  item.dataset.sid = entry.sid;
+  item.append(el("div", "bubble", entry.body));
+  if (entry.pairingCode) item.append(pairingBox(entry));
+  const meta = el("div", "meta");
+  const time = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const bad = entry.direction === "sent" && entry.status !== "webhook 200";
+  meta.append(`${plural(entry.numSegments, "segment")} · ${entry.encoding} · `);
+  meta.append(el("span", bad ? "bad" : "", entry.status));
+  meta.append(` · ${time}`);
+  meta.append(el("br"));
+  meta.append(el("span", "sid", entry.sid));
+  item.append(meta);
+  return item;
+}
+
+function render(thread) {
+  const signature = JSON.stringify([thread, [...approvals]]);
+  if (signature === shownSignature) return;
+  shownSignature = signature;
+  const list = $("thread");
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.replaceChildren(...thread.messages.map(messageItem));
+  if (thread.messages.length === 0) {
+    list.append(el("li", "empty", "No texts yet. Say hi: a number the agent has never seen gets a pairing code first."));
+  }
+  $("opted-out").hidden = !thread.optedOut;
+  $("billed").textContent = `${plural(thread.segmentsBilled, "segment")} billed to this number`;
+  if (atBottom || thread.messages.length > 0) list.scrollTop = list.scrollHeight;
+}
+
+async function refresh() {
+  const from = currentFrom();
+  if (!E164.test(from)) return;
+  const thread = await api(`thread?number=${encodeURIComponent(from)}`);
+  if (thread.number === currentFrom()) render(thread);
+}
+
+async function poll() {
+  try {
+    await refresh();
+  } catch (error) {
+    note(`Lost the emulator: ${error.message}`, true);
+  } finally {
+    setTimeout(poll, POLL_MS);
+  }
+}
+
+async function approve(code) {
+  approvals.set(code, { state: "running" });
+  await refresh();
+  try {
+    const result = await api("approve", { code });
+    approvals.set(code, { state: result.ok ? "done" : "failed", output: result.output });
+  } catch (error) {
+    approvals.set(code, { state: "failed", output: error.message });
+  }
+  await refresh();
+}
+
+async function sendText(text) {
+  const from = currentFrom();
+  if (!E164.test(from)) {
+    note("Pick a sender number in E.164 form, e.g. +15551230001.", true);
+    $("from").focus();
+    return;
+  }
+  if (text.trim() === "") return;
+  $("send").disabled = true;
+  try {
+    const result = await api("send", { from, body: text });
+    note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
+    remember(from);
+    return true;
+  } catch (error) {
+    note(error.message, true);
+    return false;
+  } finally {
+    $("send").disabled = false;
+    await refresh().catch(() => undefined);
+  }
+}
+
+function remember(number) {
+  localStorage.setItem(STORAGE_KEY, number);
+  if (!info.numbers.includes(number)) {
+    info.numbers.unshift(number);
+    fillNumbers();
+  }
+}
+
+function fillNumbers() {
+  $("numbers").replaceChildren(...info.numbers.map((n) => Object.assign(document.createElement("option"), { value: n })));
+}
+
+function selectSender(number) {
+  $("from").value = number;
+  shownSignature = "";
+  note("");
+  refresh().catch((error) => note(error.message, true));
+}
+
+let countTimer;
+function updateCount() {
+  clearTimeout(countTimer);
+  const text = $("body").value;
+  const box = $("body");
+  box.style.height = "auto";
+  box.style.height = `${box.scrollHeight + 2}px`;
+  if (text === "") {
+    $("count").textContent = "";
+    return;
+  }
+  countTimer = setTimeout(async () => {
+    const count = await api(`count?body=${encodeURIComponent(text)}`).catch(() => undefined);
+    if (count && $("body").value === text) {
+      $("count").textContent = `${text.length} chars · ${plural(count.numSegments, "segment")} · ${count.encoding}`;
+    }
+  }, 150);
+}
+
+async function start() {
+  info = await api("info");
+  $("agent-number").textContent = info.agentNumber;
+  fillNumbers();
+  const saved = localStorage.getItem(STORAGE_KEY);
+  selectSender(saved && E164.test(saved) ? saved : info.numbers[0] ?? "");
+
+  $("from").addEventListener("change", () => selectSender(currentFrom()));
+  $("new-number").addEventListener("click", () => {
+    const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
+    selectSender(`+1555${digits}`);
+  });
+  $("composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (await sendText($("body").value)) {
+      $("body").value = "";
+      updateCount();
+    }
+  });
+  $("body").addEventListener("input", updateCount);
+  $("body").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("composer").requestSubmit();
+    }
+  });
+  for (const chip of document.querySelectorAll(".chips button")) {
+    chip.addEventListener("click", () => sendText(chip.dataset.text));
+  }
+  poll();
+}
+
+start().catch((error) => note(`Could not reach the emulator: ${error.message}`, true));

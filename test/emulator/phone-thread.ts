@@ -1,0 +1,96 @@
+import type { EmulatedMessage } from "./message-resource.ts";
+import type { SmsEncoding } from "./segments.ts";
+
+/** A text the phone page sent: an inbound SMS as Twilio would have received it. */
+export interface PhoneText {
+  sid: string;
+  from: string;
+  to: string;
+  body: string;
+  numSegments: number;
+  encoding: SmsEncoding;
+  /** What the gateway's webhook answered (200, 403, 429, …); 0 when it could not be reached. */
+  webhookStatus: number;
+  at: Date;
+}
+
+/** One bubble; directions are seen from the handset, so "sent" went to the agent. */
+export interface ThreadEntry {
+  direction: "sent" | "received";
+  sid: string;
+  body: string;
+  numSegments: number;
+  encoding: SmsEncoding;
+  /** Twilio's message status for replies; `webhook <status>` for texts the phone sent. */
+  status: string;
+  at: string;
+  /** The code in a pairing reply, so the page can offer the approval. */
+  pairingCode?: string;
+  approved?: boolean;
+}
+
+export interface Thread {
+  number: string;
+  optedOut: boolean;
+  /** Segments Twilio would bill for the agent's replies in this thread. */
+  segmentsBilled: number;
+  messages: ThreadEntry[];
+}
+
+const PAIRING_CODE = /Pairing code: ([A-Za-z0-9-]+)/;
+
+export function pairingCodeOf(body: string): string | undefined {
+  return PAIRING_CODE.exec(body)?.[1];
+}
+
+/** Merges what the handset sent with what the agent sent it, oldest first. */
+export function buildThread(input: {
+  number: string;
+  agentNumber: string;
+  sent: readonly PhoneText[];
+  messages: readonly EmulatedMessage[];
+  optedOut: boolean;
+  approvedCodes: ReadonlySet<string>;
+}): Thread {
+  const sent: ThreadEntry[] = input.sent
+    .filter((text) => text.from === input.number)
+    .map((text) => ({
+      direction: "sent",
+      sid: text.sid,
+      body: text.body,
+      numSegments: text.numSegments,
+      encoding: text.encoding,
+      status: text.webhookStatus === 0 ? "webhook unreachable" : `webhook ${text.webhookStatus}`,
+      at: text.at.toISOString(),
+    }));
+  const received: ThreadEntry[] = input.messages
+    .filter((message) => message.to === input.number && (message.from === null || message.from === input.agentNumber))
+    .map((message) => {
+      const code = pairingCodeOf(message.body);
+      return {
+        direction: "received",
+        sid: message.sid,
+        body: message.body,
+        numSegments: message.numSegments,
+        encoding: message.encoding,
+        status: message.status,
+        at: message.createdAt.toISOString(),
+        ...(code === undefined ? {} : { pairingCode: code, approved: input.approvedCodes.has(code) }),
+      };
+    });
+  // A stable sort keeps a reply after the text that caused it when both share a millisecond.
+  const messages = [...sent, ...received].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    number: input.number,
+    optedOut: input.optedOut,
+    segmentsBilled: received.reduce((sum, entry) => sum + entry.numSegments, 0),
+    messages,
+  };
+}
+
+/** Every number the handset has used, most recent first. */
+export function knownSenders(sent: readonly PhoneText[]): string[] {
+  const seen = new Set<string>();
+  for (let i = sent.length - 1; i >= 0; i -= 1) seen.add(sent[i]!.from);
+  return [...seen];
+}

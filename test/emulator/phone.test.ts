@@ -1,0 +1,206 @@
+// The sandbox phone's API on its own: a loopback stand-in for the gateway
+// receives the signed webhooks, and replies are created through the REST API.
+import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import twilio from "twilio";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startTwilioEmulator, type ApprovalResult, type TwilioEmulator } from "./index.ts";
+
+const SID = `AC${"c".repeat(32)}`;
+const TOKEN = "phone-test-token-0123456789abcdef";
+const AGENT = "+15555550100";
+const PHONE = "+15555550123";
+
+let emulator: TwilioEmulator;
+let hook: Server;
+let hookUrl: string;
+let hookStatus = 200;
+const received: { signatureValid: boolean; form: Record<string, string> }[] = [];
+const approvals: string[] = [];
+let approvalResult: ApprovalResult = { ok: true, output: "Approved twilio-sms sender +15555550123." };
+let phoneUrl: string;
+
+async function api(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${phoneUrl}/api/${path}`, body === undefined
+    ? { headers }
+    : { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+}
+
+async function reply(body: string, to = PHONE): Promise<void> {
+  const client = twilio(SID, TOKEN);
+  client.api.baseUrl = emulator.url;
+  await client.messages.create({ from: AGENT, to, body });
+}
+
+beforeAll(async () => {
+  emulator = await startTwilioEmulator({ accounts: [{ accountSid: SID, authToken: TOKEN, phoneNumbers: [AGENT] }] });
+  hook = createServer((req, res) => {
+    let text = "";
+    req.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    req.on("end", () => {
+      const form = Object.fromEntries(new URLSearchParams(text));
+      const signature = String(req.headers["x-twilio-signature"] ?? "");
+      received.push({ signatureValid: twilio.validateRequest(TOKEN, signature, hookUrl, form), form });
+      res.writeHead(hookStatus, { "content-type": "text/xml" }).end("<Response/>");
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
+  hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/twilio-sms/webhook`;
+  phoneUrl = emulator.attachPhone({
+    webhookUrl: hookUrl,
+    agentNumber: AGENT,
+    suggestedNumbers: [PHONE, "+15555550142"],
+    async approvePairing(code) {
+      approvals.push(code);
+      return approvalResult;
+    },
+  });
+});
+
+afterEach(() => {
+  emulator.reset();
+  received.length = 0;
+  approvals.length = 0;
+  hookStatus = 200;
+});
+
+afterAll(async () => {
+  await emulator.close();
+  await new Promise((resolve) => hook.close(resolve));
+});
+
+describe("the phone page", () => {
+  it("is served as HTML with its script, and its traffic stays out of the emulator's Twilio request log", async () => {
+    const page = await fetch(phoneUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<script src="/phone/phone-page.js">');
+    const script = await fetch(`${phoneUrl}/phone-page.js`);
+    expect(script.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it("reports the agent's number, the approval command and the suggested senders", async () => {
+    const { json } = await api("info");
+    expect(json).toEqual({
+      agentNumber: AGENT,
+      pairingCommand: "openclaw pairing approve twilio-sms",
+      canApprove: true,
+      numbers: expect.arrayContaining([PHONE, "+15555550142"]),
+    });
+  });
+});
+
+describe("sending a text", () => {
+  it("posts a correctly signed inbound webhook and shows it in the thread with its SID, segments and webhook status", async () => {
+    const { status, json } = await api("send", { from: PHONE, body: "hi there" });
+    expect(status).toBe(200);
+    expect(json).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), webhookStatus: 200 });
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ signatureValid: true, form: { From: PHONE, To: AGENT, Body: "hi there", MessageSid: json.sid, AccountSid: SID } });
+
+    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
+    expect(thread.json.messages).toEqual([
+      expect.objectContaining({ direction: "sent", sid: json.sid, body: "hi there", numSegments: 1, encoding: "GSM-7", status: "webhook 200" }),
+    ]);
+  });
+
+  it("shows what the gateway answered when it refuses the webhook", async () => {
+    hookStatus = 429;
+    const { json } = await api("send", { from: PHONE, body: "too fast" });
+    expect(json.webhookStatus).toBe(429);
+    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
+    expect(thread.json.messages).toContainEqual(expect.objectContaining({ body: "too fast", status: "webhook 429" }));
+  });
+
+  it.each([
+    [{ from: "5551234", body: "x" }, /E\.164/],
+    [{ from: AGENT, body: "x" }, /agent's own number/],
+    [{ from: PHONE, body: "   " }, /type a text/],
+    [{ from: PHONE, body: "a".repeat(1601) }, /at most 1600/],
+    [{ from: PHONE }, /body must be a string/],
+  ])("refuses %j with 400 and sends nothing", async (body, message) => {
+    const { status, json } = await api("send", body);
+    expect(status).toBe(400);
+    expect(json.error).toMatch(message);
+    expect(received).toHaveLength(0);
+  });
+
+  it("STOP opts the number out and START opts it back in, as Twilio's keyword handling does", async () => {
+    await api("send", { from: PHONE, body: "STOP" });
+    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.optedOut).toBe(true);
+    await api("send", { from: PHONE, body: "START" });
+    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.optedOut).toBe(false);
+    expect(received.map((request) => request.form.Body)).toEqual(["STOP", "START"]);
+  });
+});
+
+describe("the thread", () => {
+  it("merges the agent's replies in order, counts billed segments and spots pairing codes", async () => {
+    await api("send", { from: PHONE, body: "hello?" });
+    await reply("This number isn't approved yet. Pairing code: ABCD2345\nThe owner can approve it with: openclaw pairing approve twilio-sms ABCD2345");
+    await reply("ж".repeat(71)); // UCS-2 past 70 characters: two segments
+    await reply("for someone else", "+15555550199");
+
+    const { json } = await api(`thread?number=${encodeURIComponent(PHONE)}`);
+    const messages = json.messages as Record<string, unknown>[];
+    expect(messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
+    expect(messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
+    expect(messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
+    expect(json.segmentsBilled).toBe(3);
+  });
+
+  it("refuses a number that is not E.164", async () => {
+    expect((await api("thread?number=12345")).status).toBe(400);
+  });
+});
+
+describe("approving a pairing", () => {
+  it("runs the launcher's approval and marks the code approved", async () => {
+    await reply("Pairing code: WXYZ2345");
+    const { status, json } = await api("approve", { code: "WXYZ2345" });
+    expect(status).toBe(200);
+    expect(json).toEqual({ command: "openclaw pairing approve twilio-sms WXYZ2345", ok: true, output: "Approved twilio-sms sender +15555550123." });
+    expect(approvals).toEqual(["WXYZ2345"]);
+    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
+    expect((thread.json.messages as Record<string, unknown>[])[0]).toMatchObject({ pairingCode: "WXYZ2345", approved: true });
+  });
+
+  it("passes a failed approval's output on without marking the code approved", async () => {
+    approvalResult = { ok: false, output: "No pending pairing request found for code: NOPE2345" };
+    try {
+      const { json } = await api("approve", { code: "NOPE2345" });
+      expect(json).toMatchObject({ ok: false, output: expect.stringContaining("No pending pairing") });
+    } finally {
+      approvalResult = { ok: true, output: "" };
+    }
+  });
+
+  it("refuses a request from another origin and runs nothing", async () => {
+    const response = await api("approve", { code: "WXYZ2345" }, { origin: "http://evil.example" });
+    expect(response.status).toBe(403);
+    expect(approvals).toEqual([]);
+  });
+
+  it("refuses a foreign Host header (DNS rebinding) and runs nothing", async () => {
+    // fetch() will not send a Host of our choosing, node:http will.
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(`${phoneUrl}/api/approve`, { method: "POST", headers: { host: "evil.example", "content-type": "application/json" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.once("error", reject);
+      req.end(JSON.stringify({ code: "WXYZ2345" }));
+    });
+    expect(status).toBe(403);
+    expect(approvals).toEqual([]);
+  });
+
+  it("refuses a form post (no JSON) and a code with shell characters", async () => {
+    const form = await fetch(`${phoneUrl}/api/approve`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "code=WXYZ2345" });
+    expect(form.status).toBe(415);
+    expect((await api("approve", { code: "A; rm -rf /" })).status).toBe(400);
+    expect(approvals).toEqual([]);
+  });
+});
