@@ -32,3 +32,19 @@ describe("delivery store", () => {
     db.close();
   });
 });
+
+describe("delivery summary", () => {
+  it("explains failure codes in plain language", async () => {
+    const { summarizeDeliveries } = await import("../../src/status/deliveries.ts");
+    const db = openDatabase(stateDir());
+    const store = createDeliveryStore(db, "a");
+    store.recordSent("SM1", "queued", 1);
+    store.apply("SM1", { status: "undelivered", errorCode: 30003, at: 10 });
+    const summary = summarizeDeliveries(store, 20);
+    expect(summary.recent[0]).toMatchObject({ sid: "SM1", status: "undelivered", errorCode: 30003 });
+    expect(summary.recent[0]!.cause).toMatch(/unreachable/i);
+    expect(summary.failuresLast24h).toEqual({ "undelivered:30003": 1 });
+    expect(summary.causes["30003"]).toBe(summary.recent[0]!.cause);
+    db.close();
+  });
+});
