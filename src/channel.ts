@@ -134,7 +134,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
     },
     directory: createEmptyChannelDirectoryAdapter(),
     status: createComputedAccountStatusAdapter<ResolvedAccount, ProbeResult>({
-      probeAccount: ({ account, timeoutMs }) => probeAccount(account, clientFor(account, timeoutMs)),
+      probeAccount: ({ account, timeoutMs }) => probeAccount(account, clientFor(account, timeoutMs), Date.now()),
       formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
       defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
       resolveAccountSnapshot: ({ account, runtime }) => ({

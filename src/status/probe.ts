@@ -7,6 +7,7 @@
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { TwilioApiError } from "../errors.ts";
 import { maskPhone } from "../mask.ts";
+import { redactUrl } from "../webhook/verify.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
 
 export type NumberLookup =
@@ -15,7 +16,9 @@ export type NumberLookup =
   | { kind: "auth-failed" }
   | { kind: "error"; message: string };
 
-export type ProbeFinding = { check: "credentials" | "sender" | "webhook"; ok: boolean; detail: string; fix?: string };
+export type ProbeFinding = { check: "credentials" | "sender" | "webhook" | "webhook-errors"; ok: boolean; detail: string; fix?: string };
+
+const ALERT_WINDOW_MS = 24 * 60 * 60 * 1000;
 export type ProbeResult = { ok: boolean; findings: ProbeFinding[] };
 
 export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): ProbeFinding[] {
@@ -79,7 +82,28 @@ export async function lookupNumber(client: Pick<TwilioRestClient, "findIncomingN
   }
 }
 
-export async function probeAccount(account: ResolvedAccount, client: Pick<TwilioRestClient, "findIncomingNumber">): Promise<ProbeResult> {
+/** Twilio's 11200 alerts of the last day: Twilio tried our webhook and failed. */
+export async function checkWebhookErrors(client: Pick<TwilioRestClient, "webhookFailuresSince">, now: number): Promise<ProbeFinding> {
+  try {
+    const failures = await client.webhookFailuresSince(new Date(now - ALERT_WINDOW_MS));
+    if (failures.length === 0) return { check: "webhook-errors", ok: true, detail: "no 11200 webhook errors in the last 24 h" };
+    const urls = [...new Set(failures.map((failure) => redactUrl(failure.requestUrl)))].join(", ");
+    return {
+      check: "webhook-errors",
+      ok: false,
+      detail: `Twilio could not deliver ${failures.length} webhook(s) in the last 24 h (11200), last at ${failures[0]?.at.toISOString()}, to ${urls}`,
+      fix: "make sure that URL reaches this gateway (tunnel up, path right, gateway running) and answers within 15 s",
+    };
+  } catch (error) {
+    return { check: "webhook-errors", ok: true, detail: `Twilio's alerts could not be read (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
+export async function probeAccount(
+  account: ResolvedAccount,
+  client: Pick<TwilioRestClient, "findIncomingNumber" | "webhookFailuresSince">,
+  now: number,
+): Promise<ProbeResult> {
   if (!account.configured) {
     return { ok: false, findings: account.problems.map((problem) => ({ check: "credentials" as const, ok: false, detail: problem })) };
   }
@@ -90,6 +114,7 @@ export async function probeAccount(account: ResolvedAccount, client: Pick<Twilio
     };
   }
   const findings = evaluateNumber(account, await lookupNumber(client, account.fromNumber));
+  if (findings.every((finding) => finding.check !== "credentials" || finding.ok)) findings.push(await checkWebhookErrors(client, now));
   return { ok: findings.every((finding) => finding.ok), findings };
 }
 

@@ -6,6 +6,7 @@
  */
 import twilio from "twilio";
 import type { Sender } from "../config/accounts.ts";
+import { DEFAULT_API_BASE_URL } from "../config/schema.ts";
 import { TwilioApiError } from "../errors.ts";
 import { maskPhone } from "../mask.ts";
 
@@ -27,9 +28,13 @@ export type CreateMessageParams = {
 /** A number on the account and where Twilio sends its inbound texts; undefined when the account has no such number. */
 export type IncomingNumber = { smsUrl: string | null; smsMethod: string | null };
 
+/** A Twilio debugger alert for a webhook Twilio could not deliver (error 11200). */
+export type WebhookFailure = { requestUrl: string; at: Date };
+
 export interface TwilioRestClient {
   createMessage(params: CreateMessageParams): Promise<TwilioMessage>;
   findIncomingNumber(phoneNumber: string): Promise<IncomingNumber | undefined>;
+  webhookFailuresSince(since: Date): Promise<WebhookFailure[]>;
 }
 
 export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
@@ -107,6 +112,8 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
     httpClient: new FactPreservingRequestClient({ timeout: options.timeoutMs ?? 15_000, keepAlive: true }),
   });
   client.api.baseUrl = credentials.apiBaseUrl;
+  // Alerts live on monitor.twilio.com; a stand-in API (emulator) serves them on its own origin.
+  if (credentials.apiBaseUrl !== DEFAULT_API_BASE_URL) client.monitor.baseUrl = credentials.apiBaseUrl;
 
   return {
     async createMessage({ to, body, sender, statusCallback }) {
@@ -123,6 +130,10 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
         numSegments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
         errorCode: message.errorCode ?? null,
       };
+    },
+    async webhookFailuresSince(since) {
+      const alerts = await client.monitor.v1.alerts.list({ logLevel: "error", startDate: since, limit: 50 });
+      return alerts.filter((alert) => alert.errorCode === "11200").map((alert) => ({ requestUrl: alert.requestUrl, at: alert.dateCreated }));
     },
     async findIncomingNumber(phoneNumber) {
       const [number] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });

@@ -127,7 +127,12 @@ describe("probe", () => {
     emulator.setSmsUrl(FROM, webhookUrl, "POST");
     const good = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"]);
     expect(good.stdout).toMatch(/Twilio posts inbound texts to http:\/\/127\.0\.0\.1:\d+\/twilio-sms\/webhook/);
+    expect(good.stdout).toMatch(/no 11200 webhook errors in the last 24 h/);
     expect(good.stdout).not.toMatch(/FAIL|"ok":\s*false/);
+
+    emulator.addAlert({ requestUrl: webhookUrl });
+    const alerted = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"]);
+    expect(alerted.stdout).toMatch(/could not deliver 1 webhook\(s\) in the last 24 h \(11200\)/);
   }, 120_000);
 });
 

@@ -194,6 +194,31 @@ describe("opt-out keywords", () => {
   }, 90_000);
 });
 
+describe("turns that cannot answer normally", () => {
+  it("a media-only MMS still reaches the agent, as a picture-message note", async () => {
+    emulator.reset();
+    const before = model.requests.length;
+    const response = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "", numMedia: 1, mediaUrls: ["https://api.twilio.com/media/ME1"] });
+    expect(response.status).toBe(200);
+    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+    const turns = model.requests.slice(before);
+    expect(turns).toHaveLength(1);
+    expect(turns[0]).toContain("picture message");
+  }, 90_000);
+
+  it("a failed turn gets the sender one short message instead of silence", async () => {
+    emulator.reset();
+    model.failNext(1, { status: 400 });
+    const response = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "this turn will fail" });
+    expect(response.status).toBe(200);
+    const [notice] = await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+    expect(notice!.body).not.toContain("Echo:");
+    expect(notice!.body.length).toBeLessThan(200);
+    await sleep(3_000);
+    expect(emulator.messages.filter((message) => message.to === ALLOWED)).toHaveLength(1);
+  }, 90_000);
+});
+
 describe("a flood from one sender", () => {
   it("300 signed webhooks in a few seconds: health answers throughout, turns stay within the caps, no crash", async () => {
     emulator.reset();

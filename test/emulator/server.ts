@@ -9,6 +9,7 @@ import {
   type AccountState,
   type EmulatorAccountOptions,
 } from "./accounts.ts";
+import { alertsPage, createAlert, type AlertOptions, type EmulatedAlert } from "./alerts.ts";
 import { createMessage } from "./create-message.ts";
 import { faultResponse, FaultQueue, isErrorFault, type EmulatorFault } from "./faults.ts";
 import { firstValue, parseBasicAuth, parseForm, readBody, send, type FormFields, type PlainResponse } from "./http-io.ts";
@@ -104,6 +105,7 @@ export class TwilioEmulator {
   #closed: Promise<void> | undefined;
   #phone: PhoneApi | undefined;
   #messages: EmulatedMessage[] = [];
+  #alerts: EmulatedAlert[] = [];
   #requests: EmulatedRequest[] = [];
   #url = "";
 
@@ -217,6 +219,11 @@ export class TwilioEmulator {
     entry.smsMethod = method;
   }
 
+  /** Adds a Monitor alert (default 11200, "HTTP retrieval failure") as Twilio's debugger would. */
+  addAlert(options: AlertOptions): void {
+    this.#alerts.push(createAlert(options.accountSid ?? this.accountSid, options));
+  }
+
   /** Resolves with the matching messages once at least `count` exist; rejects after `timeoutMs` (default 10 s). */
   waitForMessages(count: number, options: WaitForMessagesOptions = {}): Promise<EmulatedMessage[]> {
     if (this.#closing.signal.aborted) return Promise.reject(new Error("waitForMessages: the emulator was closed"));
@@ -227,6 +234,7 @@ export class TwilioEmulator {
   reset(): void {
     this.#phone?.reset();
     this.#messages = [];
+    this.#alerts = [];
     this.#requests = [];
     this.#faults.clear();
     for (const account of this.#accounts.values()) account.optedOut.clear();
@@ -361,6 +369,11 @@ export class TwilioEmulator {
       if (!account) return unauthorized();
       const body = incomingNumbersPage(account, firstValue(record.query, "PhoneNumber"));
       return { status: 200, code: null, body };
+    }
+    if (url.pathname === "/v1/Alerts" && req.method === "GET") {
+      const account = this.#authenticate(req, parseBasicAuth(req.headers.authorization)?.username ?? "");
+      if (!account) return unauthorized();
+      return { status: 200, code: null, body: alertsPage(this.#alerts, account.sid) };
     }
     return notFound(url.pathname);
   }

@@ -8,21 +8,22 @@ const SID = `AC${"0".repeat(32)}`;
 const PUBLIC = "https://sms.example.com/twilio-sms/webhook";
 const account = resolveAccount({ accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: PUBLIC }, null, {});
 
-const probeWith = (lookup: NumberLookup) =>
+const probeWith = (lookup: NumberLookup, failures: { requestUrl: string; at: Date }[] = []) =>
   probeAccount(account, {
+    webhookFailuresSince: async () => failures,
     findIncomingNumber: async () => {
       if (lookup.kind === "found") return { smsUrl: lookup.smsUrl, smsMethod: lookup.smsMethod };
       if (lookup.kind === "missing") return undefined;
       if (lookup.kind === "auth-failed") throw new TwilioApiError("Twilio error 20003: Authenticate", { httpStatus: 401, twilioCode: 20003 });
       throw new Error(lookup.message);
     },
-  });
+  }, Date.now());
 
 describe("probeAccount", () => {
   it("passes when the number's webhook is POST publicUrl", async () => {
     const result = await probeWith({ kind: "found", smsUrl: PUBLIC, smsMethod: "POST" });
     expect(result.ok).toBe(true);
-    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook"]);
+    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook", "webhook-errors"]);
   });
 
   it.each([
@@ -35,6 +36,16 @@ describe("probeAccount", () => {
     const result = await probeWith(lookup);
     expect(result.ok).toBe(false);
     expect(formatProbe(result).join("\n")).toMatch(fix);
+  });
+
+  it("reports recent 11200 webhook errors with the URL Twilio tried", async () => {
+    const result = await probeWith({ kind: "found", smsUrl: PUBLIC, smsMethod: "POST" }, [
+      { requestUrl: `${PUBLIC}?token=secret`, at: new Date("2026-11-24T10:00:00Z") },
+    ]);
+    expect(result.ok).toBe(false);
+    const text = formatProbe(result).join("\n");
+    expect(text).toMatch(/could not deliver 1 webhook\(s\) in the last 24 h \(11200\).*https:\/\/sms\.example\.com\/twilio-sms\/webhook\?…/);
+    expect(text).not.toContain("secret");
   });
 
   it("never prints the full number", async () => {
