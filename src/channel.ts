@@ -77,7 +77,8 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       markdownCapable: false,
     },
     capabilities: { chatTypes: ["direct"], media: false, reactions: false, threads: false, blockStreaming: false },
-    reload: { configPrefixes: [`channels.${CHANNEL_ID}`] },
+    // Resolving an account reads the root and that account only, and each account owns its own runtime.
+    reload: { configPrefixes: [`channels.${CHANNEL_ID}`], accountScopedRestart: true },
     configSchema: {
       schema: channelConfigJsonSchema(),
       uiHints: CHANNEL_UI_HINTS,

@@ -1,5 +1,6 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
 // route → admission → agent turn (deterministic model) → SMS reply.
+import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
@@ -254,4 +255,20 @@ describe("a flood from one sender", () => {
     const ready = await fetch(`${gateway.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
   }, 180_000);
+});
+
+describe("config hot reload", () => {
+  it("editing one named account restarts only that account", async () => {
+    emulator.reset();
+    const from = gateway.logs().length;
+    const config = JSON.parse(await readFile(gateway.configPath, "utf8")) as { channels: { "twilio-sms": { accounts: Record<string, Record<string, unknown>> } } };
+    config.channels["twilio-sms"].accounts.proxied!.helpReply = "Text STOP to opt out.";
+    await writeFile(gateway.configPath, `${JSON.stringify(config, null, 2)}\n`);
+    await gateway.waitForLog(/\[twilio-sms:proxied\] listening on \/twilio-sms\/proxied/, 30_000, { from });
+    await sleep(2_000);
+    expect(gateway.logs().slice(from)).not.toMatch(/\[twilio-sms:default\] listening on/);
+    const response = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "still here" });
+    expect(response.status).toBe(200);
+    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+  }, 90_000);
 });
