@@ -1,10 +1,9 @@
 // Nothing lost, in a real gateway: the inbound journal across a crash, delivery
 // status callbacks, the Twilio-side probe and webhookPath hot reload.
-import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
-import { startGateway } from "../support/gateway.ts";
+import { editChannelConfig, startGateway } from "../support/gateway.ts";
 import type { GatewayHandle } from "../support/gateway.ts";
 import { startModelServer } from "../support/model-server.ts";
 import type { ModelServer } from "../support/model-server.ts";
@@ -21,12 +20,6 @@ let webhookUrl: string;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
-
-async function editChannelConfig(edit: (section: Record<string, unknown>) => void): Promise<void> {
-  const config = JSON.parse(await readFile(gateway.configPath, "utf8")) as { channels: Record<string, Record<string, unknown>> };
-  edit(config.channels["twilio-sms"]!);
-  await writeFile(gateway.configPath, `${JSON.stringify(config, null, 2)}\n`);
-}
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -74,7 +67,7 @@ describe("inbound journal", () => {
     expect(model.requests).toHaveLength(0);
 
     await gateway.kill();
-    await editChannelConfig((section) => {
+    await editChannelConfig(gateway, (section) => {
       delete section.holdTurns;
     });
     await gateway.restart();
@@ -140,7 +133,7 @@ describe("config hot reload", () => {
   it("moves the route when webhookPath changes, without a gateway restart", async () => {
     const pid = gateway.pid();
     const movedUrl = `${gateway.baseUrl}/twilio-sms/moved`;
-    await editChannelConfig((section) => {
+    await editChannelConfig(gateway, (section) => {
       section.webhookPath = "/twilio-sms/moved";
       section.publicUrl = movedUrl;
     });

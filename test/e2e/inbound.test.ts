@@ -1,12 +1,11 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
 // route → admission → agent turn (deterministic model) → SMS reply.
-import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
 import { startModelServer } from "../support/model-server.ts";
 import type { ModelServer } from "../support/model-server.ts";
-import { startGateway } from "../support/gateway.ts";
+import { editChannelConfig, startGateway } from "../support/gateway.ts";
 import type { GatewayHandle } from "../support/gateway.ts";
 
 const ACCOUNT_SID = `AC${"a".repeat(32)}`;
@@ -261,9 +260,9 @@ describe("config hot reload", () => {
   it("editing one named account restarts only that account", async () => {
     emulator.reset();
     const from = gateway.logs().length;
-    const config = JSON.parse(await readFile(gateway.configPath, "utf8")) as { channels: { "twilio-sms": { accounts: Record<string, Record<string, unknown>> } } };
-    config.channels["twilio-sms"].accounts.proxied!.helpReply = "Text STOP to opt out.";
-    await writeFile(gateway.configPath, `${JSON.stringify(config, null, 2)}\n`);
+    await editChannelConfig(gateway, (section) => {
+      (section.accounts as Record<string, Record<string, unknown>>).proxied!.helpReply = "Text STOP to opt out.";
+    });
     await gateway.waitForLog(/\[twilio-sms:proxied\] listening on \/twilio-sms\/proxied/, 30_000, { from });
     await sleep(2_000);
     expect(gateway.logs().slice(from)).not.toMatch(/\[twilio-sms:default\] listening on/);

@@ -502,3 +502,16 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   }
   return handle;
 }
+
+/** Edits `channels.<channelId>` in the gateway's config file, as an operator would; the gateway hot-reloads it. */
+export async function editChannelConfig(
+  gateway: Pick<GatewayHandle, "configPath">,
+  edit: (section: JsonObject) => void,
+  channelId = DEFAULT_CHANNEL_ID,
+): Promise<void> {
+  const config = JSON.parse(await readFile(gateway.configPath, "utf8")) as { channels: Record<string, JsonObject> };
+  const section = config.channels[channelId];
+  if (!section) throw new Error(`editChannelConfig: channels.${channelId} is not in ${gateway.configPath}`);
+  edit(section);
+  await writeFile(gateway.configPath, `${JSON.stringify(config, null, 2)}\n`);
+}
