@@ -60,11 +60,9 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       const optOuts = createOptOutLedger(db);
       const deliveries = createDeliveryStore(db, account.accountId);
       deliveries.prune(Date.now());
-      const publishDeliveries = () =>
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
+      const deliveriesPatch = () => ({ application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
       const pending = createPendingPairings(db);
       const pairing = createChannelPairingController({ core: runtime, channel: CHANNEL_ID, accountId: account.accountId });
-      const sendTo = (to: string) => (text: string) => deps.sendText(account, to, text);
 
       const webhook = createAccountWebhook({
         account,
@@ -72,7 +70,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         optOuts,
         log,
         now: Date.now,
-        sendText: (to, text) => sendTo(to)(text),
+        sendText: (to, text) => deps.sendText(account, to, text),
         onStatusCallback: (event) => {
           if (!isKnownStatus(event.status)) {
             log.warn(`ignored a status callback with an unknown status "${event.status}"`);
@@ -80,7 +78,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
           }
           const next = deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: Date.now() });
           if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
-          publishDeliveries();
+          ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...deliveriesPatch() });
         },
         dispatchTurn: (event, reply) =>
           dispatchInboundSms(event, {
@@ -93,16 +91,23 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
             onPairingRequested: (number) => pending.add(account.accountId, number, Date.now()),
           }),
       });
-      const registration = registerWebhookTarget(
-        webhook,
-        { trustedProxies: ctx.cfg.gateway?.trustedProxies, allowRealIpFallback: ctx.cfg.gateway?.allowRealIpFallback === true },
-        (message) => log.info(message),
-      );
+      let registration: { unregister(): void };
+      try {
+        registration = registerWebhookTarget(
+          webhook,
+          { trustedProxies: ctx.cfg.gateway?.trustedProxies, allowRealIpFallback: ctx.cfg.gateway?.allowRealIpFallback === true },
+          (message) => log.info(message),
+        );
+      } catch (error) {
+        db.close();
+        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelBlockedPatch(error instanceof Error ? error.message : String(error)) });
+        throw error;
+      }
       watchPairingApprovals({
         accountId: account.accountId,
         pending,
         readAllowFrom: () => pairing.readAllowFromStore(),
-        notify: (number) => sendTo(number)(APPROVED_REPLY),
+        notify: (number) => deps.sendText(account, number, APPROVED_REPLY),
         log,
         now: Date.now,
         signal: ctx.abortSignal,
@@ -116,7 +121,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       }
       const resumed = webhook.resume();
       if (resumed > 0) log.info(`resuming ${resumed} text(s) acknowledged before the last stop`);
-      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelReadyPatch(), application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
+      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelReadyPatch(), ...deliveriesPatch() });
       try {
         await waitUntilAbort(ctx.abortSignal);
       } finally {
