@@ -19,7 +19,3 @@ export function maskSid(value: string | undefined | null): string {
   if (!value) return "";
   return value.length <= 10 ? value : `${value.slice(0, 6)}…${value.slice(-4)}`;
 }
-
-export function maskSecret(value: string | undefined | null): string {
-  return value ? "[redacted]" : "";
-}

@@ -15,10 +15,6 @@ export function normalizeE164(raw: string): string | undefined {
   return E164.test(compact) ? compact : undefined;
 }
 
-export function isE164(value: string): boolean {
-  return E164.test(value);
-}
-
 /**
  * Parses a send target: a bare E.164 number or `twilio:+E164`. The generic
  * `sms:` prefix belongs to other SMS channels and is refused so a message

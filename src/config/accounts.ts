@@ -16,11 +16,25 @@ import type { AccountConfig, ChannelConfig } from "./schema.ts";
 import { resolveAuthToken } from "./secrets.ts";
 import type { TokenSource } from "./secrets.ts";
 import { normalizeAllowEntry } from "../phone.ts";
-import { DEFAULT_LIMITS } from "../webhook/limits.ts";
-import type { LimitSettings } from "../webhook/limits.ts";
 
 export const CHANNEL_ID = "twilio-sms";
 export const DEFAULT_ACCOUNT_ID = "default";
+
+export type LimitSettings = {
+  rejectedPerMinutePerAddress: number;
+  messagesPerMinutePerSender: number;
+  messagesPerMinute: number;
+  maxConcurrentTurns: number;
+  maxQueuedTurns: number;
+};
+
+export const DEFAULT_LIMITS: LimitSettings = {
+  rejectedPerMinutePerAddress: 30,
+  messagesPerMinutePerSender: 10,
+  messagesPerMinute: 120,
+  maxConcurrentTurns: 4,
+  maxQueuedTurns: 32,
+};
 
 export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
 

@@ -15,7 +15,8 @@ import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbou
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { createDeliveryStore } from "../store/deliveries.ts";
-import { withStore } from "../store/open.ts";
+import type { DatabaseSync } from "node:sqlite";
+import { openDatabase } from "../store/db.ts";
 import { createOptOutLedger } from "../store/optouts.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
 import { addToTally, segmentsLeftToday, utcDay, type DailyTally } from "./budget.ts";
@@ -49,6 +50,16 @@ export function createGuardedSender(deps: {
 }): GuardedSender {
   const clock: SendClock = { now: deps.now, sleep: deps.sleep ?? sleep, random: deps.random ?? Math.random };
   const tallies = new Map<string, DailyTally>();
+  // One connection for the sender's life, not one per send: opening runs the schema and pragmas.
+  let db: { dir: string; handle: DatabaseSync } | undefined;
+  const store = (): DatabaseSync => {
+    const dir = deps.stateDir();
+    if (db?.dir !== dir) {
+      db?.handle.close();
+      db = { dir, handle: openDatabase(dir) };
+    }
+    return db.handle;
+  };
   let tallyDay = "";
 
   return async ({ account, to, text, signal }) => {
@@ -68,29 +79,28 @@ export function createGuardedSender(deps: {
     };
     const left = segmentsLeftToday(tallies.get(key), account.dailySegmentsPerRecipient, day);
 
-    return withStore(deps.stateDir(), async (db) => {
-      const ledger = createOptOutLedger(db);
-      if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
-      const deliveries = createDeliveryStore(db, account.accountId);
-      try {
-        const parts = await sendSms({
-          client: deps.clientFor(account),
-          account,
-          sender,
-          to,
-          text,
-          clock,
-          segmentsLeftToday: left,
-          onSegmentsBilled: charge,
-          signal,
-          statusCallback: account.publicUrl,
-        });
-        for (const part of parts) deliveries.recordSent(part.sid, part.status, deps.now());
-        return parts;
-      } catch (error) {
-        if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
-        throw error;
-      }
-    });
+    const db = store();
+    const ledger = createOptOutLedger(db);
+    if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
+    const deliveries = createDeliveryStore(db, account.accountId);
+    try {
+      const parts = await sendSms({
+        client: deps.clientFor(account),
+        account,
+        sender,
+        to,
+        text,
+        clock,
+        segmentsLeftToday: left,
+        onSegmentsBilled: charge,
+        signal,
+        statusCallback: account.publicUrl,
+      });
+      for (const part of parts) deliveries.recordSent(part.sid, part.status, deps.now());
+      return parts;
+    } catch (error) {
+      if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
+      throw error;
+    }
   };
 }

@@ -5,22 +5,7 @@
  * body reads). Created per account and dropped with it.
  */
 import { createFixedWindowRateLimiter } from "openclaw/plugin-sdk/webhook-ingress";
-
-export type LimitSettings = {
-  rejectedPerMinutePerAddress: number;
-  messagesPerMinutePerSender: number;
-  messagesPerMinute: number;
-  maxConcurrentTurns: number;
-  maxQueuedTurns: number;
-};
-
-export const DEFAULT_LIMITS: LimitSettings = {
-  rejectedPerMinutePerAddress: 30,
-  messagesPerMinutePerSender: 10,
-  messagesPerMinute: 120,
-  maxConcurrentTurns: 4,
-  maxQueuedTurns: 32,
-};
+import type { LimitSettings } from "../config/accounts.ts";
 
 const MINUTE = 60_000;
 

@@ -1,7 +1,7 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
 // route → admission → agent turn (deterministic model) → SMS reply.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTwilioEmulator } from "../emulator/index.ts";
+import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../emulator/index.ts";
 import type { TwilioEmulator } from "../emulator/index.ts";
 import { startModelServer } from "../support/model-server.ts";
 import type { ModelServer } from "../support/model-server.ts";
@@ -77,7 +77,6 @@ describe("bad webhooks get the right status and no side effect", () => {
 
     const otherAccount = await emulator.sendInboundSms({ webhookUrl, accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "other account" });
     expect(otherAccount.status).toBe(200);
-    const { postTwilioWebhook, buildInboundSmsParams } = await import("../emulator/index.ts");
     const spoofedAccount = await postTwilioWebhook({
       url: webhookUrl,
       authToken: TOKEN,
@@ -126,7 +125,6 @@ describe("pairing", () => {
 describe("replay defence", () => {
   it("dispatches the same signed webhook once, even when posted 10 times and again after a restart", async () => {
     emulator.reset();
-    const { postTwilioWebhook, buildInboundSmsParams } = await import("../emulator/index.ts");
     const params = buildInboundSmsParams({ accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "only once please" });
     const statuses = await Promise.all(Array.from({ length: 10 }, () => postTwilioWebhook({ url: webhookUrl, authToken: TOKEN, params })));
     expect(statuses.map((response) => response.status)).toEqual(Array(10).fill(200));
@@ -150,24 +148,18 @@ describe("signatures behind a proxy", () => {
     const [reply] = await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
     expect(reply).toMatchObject({ from: PROXIED_FROM, body: FLATTENED_ECHO("via the proxy") });
 
-    const spoofed = await emulator.sendInboundSms({
-      webhookUrl: proxiedUrl,
-      signUrl: "https://evil.example/twilio-sms/proxied",
-      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
-      from: ALLOWED,
-      to: PROXIED_FROM,
-      body: "spoofed host",
-    });
-    expect(spoofed.status).toBe(403);
-    const spoofedDefault = await emulator.sendInboundSms({
-      webhookUrl,
-      signUrl: "https://evil.example/twilio-sms/webhook",
-      headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
-      from: ALLOWED,
-      to: FROM,
-      body: "spoofed host",
-    });
-    expect(spoofedDefault.status).toBe(403);
+    // Signed over the host a proxy would claim, for the account with publicUrl and for the one without.
+    const spoofHost = (url: string, to: string) =>
+      emulator.sendInboundSms({
+        webhookUrl: url,
+        signUrl: `https://evil.example${new URL(url).pathname}`,
+        headers: { "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" },
+        from: ALLOWED,
+        to,
+        body: "spoofed host",
+      });
+    expect((await spoofHost(proxiedUrl, PROXIED_FROM)).status).toBe(403);
+    expect((await spoofHost(webhookUrl, FROM)).status).toBe(403);
     expect(turnsFor("spoofed host")).toBe(0);
   }, 90_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createAcceptedBudget, createRejectedBudget, createTurnGate, DEFAULT_LIMITS } from "../../src/webhook/limits.ts";
+import { DEFAULT_LIMITS } from "../../src/config/accounts.ts";
+import { createAcceptedBudget, createRejectedBudget, createTurnGate } from "../../src/webhook/limits.ts";
 
 function deferred() {
   let resolve!: () => void;
