@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "sandbox/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 180_000,
     pool: "forks",

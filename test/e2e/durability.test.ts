@@ -1,12 +1,12 @@
 // Nothing lost, in a real gateway: the inbound journal across a crash, delivery
 // status callbacks, the Twilio-side probe and webhookPath hot reload.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../emulator/index.ts";
-import type { TwilioEmulator } from "../emulator/index.ts";
-import { editChannelConfig, startGateway } from "../support/gateway.ts";
-import type { GatewayHandle } from "../support/gateway.ts";
-import { startModelServer } from "../support/model-server.ts";
-import type { ModelServer } from "../support/model-server.ts";
+import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
+import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { startModelServer } from "../../sandbox/model/server.ts";
+import type { ModelServer } from "../../sandbox/model/server.ts";
 
 const ACCOUNT_SID = `AC${"d".repeat(32)}`;
 const TOKEN = "e2e-durable-token-0123456789abcd";

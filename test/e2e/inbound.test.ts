@@ -1,12 +1,12 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
 // route → admission → agent turn (deterministic model) → SMS reply.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../emulator/index.ts";
-import type { TwilioEmulator } from "../emulator/index.ts";
-import { startModelServer } from "../support/model-server.ts";
-import type { ModelServer } from "../support/model-server.ts";
-import { editChannelConfig, startGateway } from "../support/gateway.ts";
-import type { GatewayHandle } from "../support/gateway.ts";
+import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { startModelServer } from "../../sandbox/model/server.ts";
+import type { ModelServer } from "../../sandbox/model/server.ts";
+import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
+import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 
 const ACCOUNT_SID = `AC${"a".repeat(32)}`;
 const TOKEN = "e2e-inbound-token-0123456789abcd";

@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { descendantPids, nodeBinary } from "../support/gateway.ts";
+import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
 import { launchChromium } from "./support/chromium.ts";
 import type { Browser } from "./support/chromium.ts";
 
@@ -60,7 +60,7 @@ beforeAll(async () => {
   stateDir = await mkdtemp(join(tmpdir(), "sandbox-e2e-"));
   // The launcher exactly as `npm start` runs it, on any free ports and a
   // throw-away state folder; its own group, so the test can signal it like a terminal.
-  launcher = spawn(nodeBinary(), [join(REPO_ROOT, "scripts", "sandbox.ts")], {
+  launcher = spawn(nodeBinary(), [join(REPO_ROOT, "sandbox", "main.ts")], {
     cwd: REPO_ROOT,
     env: { ...process.env, SANDBOX_DIR: stateDir, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0" },
     detached: true,

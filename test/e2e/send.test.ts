@@ -1,10 +1,10 @@
 // Outbound in a real gateway: `openclaw message send` → plugin → Twilio emulator:
 // flattening, splitting, targets, status, segment cost and failures that must not double-send.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTwilioEmulator } from "../emulator/index.ts";
-import type { TwilioEmulator } from "../emulator/index.ts";
-import { startGateway } from "../support/gateway.ts";
-import type { GatewayHandle } from "../support/gateway.ts";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { startGateway } from "../../sandbox/gateway/runner.ts";
+import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 
 const FROM = "+15550001111";
 const TO = "+15551230001";

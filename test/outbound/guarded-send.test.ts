@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startTwilioEmulator, type TwilioEmulator } from "../emulator/index.ts";
+import { startTwilioEmulator, type TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { resolveAccount } from "../../src/config/accounts.ts";
 import { SpendGuardError } from "../../src/outbound/budget.ts";
 import { createGuardedSender, OptedOutError } from "../../src/outbound/guarded-send.ts";

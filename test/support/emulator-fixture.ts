@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { startTwilioEmulator } from "../emulator/index.ts";
-import type { TwilioEmulator } from "../emulator/index.ts";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 
 /** One emulator for the file, reset before each test; call the returned getter inside tests. */
 export function useTwilioEmulator(): () => TwilioEmulator {

@@ -1,6 +1,6 @@
 // The one door to Twilio, against the emulator: failures keep Twilio's facts and lose the numbers.
 import { describe, expect, it } from "vitest";
-import { startTwilioEmulator } from "../emulator/index.ts";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { TwilioApiError } from "../../src/errors.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
 import { useTwilioEmulator } from "../support/emulator-fixture.ts";

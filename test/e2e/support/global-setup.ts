@@ -2,7 +2,7 @@
 // files through `inject("pluginTarball")`.
 import { rm } from "node:fs/promises";
 import type { TestProject } from "vitest/node";
-import { packPlugin } from "../../support/plugin-package.ts";
+import { packPlugin } from "../../../sandbox/gateway/plugin-package.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {

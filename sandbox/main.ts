@@ -7,17 +7,17 @@
 //   SANDBOX_DIR               state folder (default .sandbox/ in the repo); delete it to start over
 //   SANDBOX_PORT              phone page / emulator port (default 4242; 0 = any free port)
 //   SANDBOX_GATEWAY_PORT      gateway port (default 4243; 0 = any free port)
-//   SANDBOX_MODEL, SANDBOX_OPENCLAW_CONFIG   use a real model instead of the echo (see sandbox/model.ts)
+//   SANDBOX_MODEL, SANDBOX_OPENCLAW_CONFIG   use a real model instead of the echo (see sandbox/model/choose.ts)
 // A busy port falls back to a free one; the printed URL is always right.
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIfStale } from "./sandbox/build.ts";
-import { acquireLock } from "./sandbox/lock.ts";
-import type { SandboxLock } from "./sandbox/lock.ts";
-import { chooseModel } from "./sandbox/model.ts";
-import { startSandbox } from "./sandbox/start.ts";
-import type { Sandbox } from "./sandbox/start.ts";
+import { buildIfStale } from "./build.ts";
+import { acquireLock } from "./lock.ts";
+import type { SandboxLock } from "./lock.ts";
+import { chooseModel } from "./model/choose.ts";
+import { startSandbox } from "./start.ts";
+import type { Sandbox } from "./start.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_PHONE_PORT = 4242;

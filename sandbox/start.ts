@@ -3,14 +3,14 @@
 // with the packed plugin installed, pointed at the emulator.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator } from "../../test/emulator/index.ts";
-import type { TwilioEmulator } from "../../test/emulator/index.ts";
-import { startGateway } from "../../test/support/gateway.ts";
-import type { GatewayHandle } from "../../test/support/gateway.ts";
-import { startModelServer } from "../../test/support/model-server.ts";
-import type { ModelServer } from "../../test/support/model-server.ts";
-import { packPlugin } from "../../test/support/plugin-package.ts";
-import type { ModelChoice } from "./model.ts";
+import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator } from "./emulator/index.ts";
+import type { TwilioEmulator } from "./emulator/index.ts";
+import { startGateway } from "./gateway/runner.ts";
+import type { GatewayHandle } from "./gateway/runner.ts";
+import { startModelServer } from "./model/server.ts";
+import type { ModelServer } from "./model/server.ts";
+import { packPlugin } from "./gateway/plugin-package.ts";
+import type { ModelChoice } from "./model/choose.ts";
 import { loopbackPort } from "./ports.ts";
 
 // 555-01xx numbers are reserved for fiction, so no real phone is ever texted.

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import JSON5 from "json5";
-import type { JsonObject } from "../../test/support/gateway.ts";
+import type { JsonObject } from "../gateway/runner.ts";
 
 export type ModelChoice =
   | { kind: "echo"; label: string }
