@@ -1,0 +1,119 @@
+// The documented ClawHub install, end to end and offline: the packed plugin is
+// published to a loopback ClawHub registry under its package.json name, and a
+// real OpenClaw installs it with `openclaw plugins install <openclaw.install.clawhubSpec>`,
+// loads it and starts the channel against the Twilio emulator.
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { startGateway } from "../../sandbox/gateway/runner.ts";
+import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { startClawHubRegistry } from "./support/clawhub-registry.ts";
+import type { ClawHubRegistry, PublishedRelease } from "./support/clawhub-registry.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; openclaw: { install: { clawhubSpec: string } } };
+const SPEC = pkg.openclaw.install.clawhubSpec;
+const ACCOUNT_SID = `AC${"c".repeat(32)}`;
+const TOKEN = "e2e-clawhub-token-0123456789abcd";
+const FROM = "+15550003333";
+const INSTALL = ["plugins", "install", SPEC, "--force", "--accept-capabilities"];
+
+let emulator: TwilioEmulator;
+let registry: ClawHubRegistry;
+let release: PublishedRelease;
+let gateway: GatewayHandle;
+
+const downloads = (from: number) => registry.requests.slice(from).filter((request) => request.endsWith("/artifact/download"));
+const jsonOf = (stdout: string) => JSON.parse(stdout.slice(stdout.indexOf("{"))) as Record<string, unknown>;
+
+beforeAll(async () => {
+  emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
+  registry = await startClawHubRegistry();
+  release = await registry.publish(inject("pluginTarball"));
+  // The harness profile starts with the tarball installed directly; the tests
+  // below replace it through ClawHub, so a blocked release must leave it alone.
+  gateway = await startGateway({
+    pluginTarball: inject("pluginTarball"),
+    env: { OPENCLAW_CLAWHUB_URL: registry.url },
+    channelConfig: { accountSid: ACCOUNT_SID, authToken: TOKEN, fromNumber: FROM, apiBaseUrl: emulator.url },
+    // This file restarts the gateway once more than most; allow for a busy machine.
+    startTimeoutMs: 480_000,
+  });
+}, 900_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await registry?.close();
+  await emulator?.close();
+});
+
+describe("openclaw plugins install from ClawHub", () => {
+  it("publishes under the name the declared spec asks for", () => {
+    expect(SPEC).toBe(`clawhub:${pkg.name}`);
+    expect(release.name).toBe(pkg.name);
+  });
+
+  it("installs the packed plugin with a verified sha256, loads it, and starts the channel", async () => {
+    // OpenClaw refuses to install into a state dir that a running gateway owns.
+    await gateway.kill();
+    const from = registry.requests.length;
+    const result = await gateway.cli(INSTALL, { timeoutMs: 300_000 });
+    const output = result.stdout + result.stderr;
+    expect(result.code, output).toBe(0);
+    expect(output).toContain(`Package   ${release.name}@${release.version}`);
+    expect(output).toContain("Outcome: Safe");
+    expect(output).toContain("Installed plugin: twilio-sms");
+    expect(downloads(from)).toHaveLength(1);
+
+    // Ready means every configured channel account is healthy.
+    await gateway.restart();
+    const inspect = await gateway.cli(["plugins", "inspect", "twilio-sms", "--runtime", "--json"], { timeoutMs: 300_000 });
+    expect(inspect.code, inspect.stderr).toBe(0);
+    const report = jsonOf(inspect.stdout) as {
+      plugin: { status: string; channelIds: string[]; version: string };
+      install: Record<string, unknown>;
+    };
+    expect(report.plugin).toMatchObject({ status: "loaded", channelIds: ["twilio-sms"], version: release.version });
+    expect(report.install).toMatchObject({
+      source: "clawhub",
+      spec: SPEC,
+      installPath: join(gateway.stateDir, "extensions", "twilio-sms"),
+      clawhubUrl: registry.url,
+      clawhubPackage: pkg.name,
+      clawpackSha256: release.sha256,
+      npmIntegrity: release.npmIntegrity,
+      clawhubTrustDisposition: "clean",
+    });
+
+    const status = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"], { timeoutMs: 300_000 });
+    expect(status.code, status.stderr).toBe(0);
+    const accounts = (jsonOf(status.stdout) as { channelAccounts?: Record<string, Array<{ accountId: string }>> }).channelAccounts;
+    expect(accounts?.["twilio-sms"]?.find((account) => account.accountId === "default"), status.stdout).toMatchObject({ running: true });
+  }, 1_200_000);
+
+  it("stops at a release ClawHub flags as malicious, before downloading anything", async () => {
+    await gateway.kill();
+    const installed = join(gateway.stateDir, "extensions", "twilio-sms", "package.json");
+    const before = statSync(installed).mtimeMs;
+    registry.setTrust(release.name, release.version, { scanStatus: "malicious", reasons: ["static:malicious"] }, "Static analysis found a credential stealer.");
+    const from = registry.requests.length;
+    try {
+      const result = await gateway.cli(INSTALL, { timeoutMs: 300_000 });
+      const output = result.stdout + result.stderr;
+      expect(result.code, output).not.toBe(0);
+      // For a blocked release OpenClaw's message is its audit box, not the error line.
+      expect(output).toContain("ClawHub Security Audit");
+      expect(output).toContain("Outcome: Blocked");
+      expect(output).not.toContain("Installed plugin");
+      expect(output).toContain("Static analysis found a credential stealer.");
+      expect(registry.requests.slice(from).some((request) => request.endsWith("/security"))).toBe(true);
+      expect(downloads(from)).toEqual([]);
+      expect(statSync(installed).mtimeMs).toBe(before);
+    } finally {
+      registry.setTrust(release.name, release.version, {});
+    }
+  }, 600_000);
+});
