@@ -64,7 +64,8 @@ type Release = {
   bytes: Buffer;
   tarballName: string;
   createdAt: number;
-  security: unknown;
+  trust: ClawHubTrust;
+  overview: string;
 };
 
 type Package = {
@@ -110,7 +111,9 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
 
   const packageRoute = (name: string) => `${baseUrl}${ApiRoutes.packages}/${encodeURIComponent(name)}`;
 
-  function securityBody(pkg: Package, release: Release, trust: ClawHubTrust, overview: string): unknown {
+  // Bodies are built per request from the current state, and each is checked
+  // against ClawHub's schema when a release is published or its trust changes.
+  function securityBody(pkg: Package, release: Release): unknown {
     const { version, sha256, npmIntegrity, npmShasum } = release.published;
     return ApiV1PackageSecurityResponseSchema.assert({
       package: { name: pkg.name, displayName: pkg.displayName, family: FAMILY },
@@ -124,9 +127,9 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
         npmTarballName: release.tarballName,
         createdAt: release.createdAt,
       },
-      trust,
+      trust: release.trust,
       // OpenClaw requires these two to print its "ClawHub Security Audit" box.
-      overview,
+      overview: release.overview,
       securityAuditUrl: `${baseUrl}/plugins/${pkg.name}/security-audit?version=${encodeURIComponent(version)}`,
     });
   }
@@ -134,7 +137,6 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
   function detailBody(pkg: Package): unknown {
     const latest = pkg.releases.get(pkg.latestVersion) as Release;
     const { sha256, size, npmIntegrity, npmShasum } = latest.published;
-    const trust = (latest.security as { trust: ClawHubTrust }).trust;
     return ApiV1PackageResponseSchema.assert({
       package: {
         name: pkg.name,
@@ -151,7 +153,7 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
         tags: { latest: pkg.latestVersion },
         compatibility: pkg.compatibility ?? null,
         artifact: { kind: "npm-pack", sha256, size, format: "tgz", npmIntegrity, npmShasum, npmTarballName: latest.tarballName },
-        scanStatus: trust.scanStatus,
+        scanStatus: latest.trust.scanStatus,
       },
       owner: pkg.ownerHandle ? { handle: pkg.ownerHandle, displayName: pkg.ownerHandle } : null,
     });
@@ -181,9 +183,8 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
   }
 
   function sendArtifact(res: ServerResponse, pkg: Package, release: Release): void {
-    const trust = (release.security as { trust: ClawHubTrust }).trust;
     // ClawHub refuses the bytes of a blocked release outright, not only in its trust record.
-    if (trust.blockedFromDownload) {
+    if (release.trust.blockedFromDownload) {
       sendError(res, 403, `${pkg.name}@${release.published.version} is blocked from download`);
       return;
     }
@@ -222,7 +223,7 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
     if (!release) return sendError(res, 404, "Version not found");
     const route = tail.join("/");
     if (route === "artifact") return sendJson(res, 200, artifactBody(pkg, release));
-    if (route === "security") return sendJson(res, 200, release.security);
+    if (route === "security") return sendJson(res, 200, securityBody(pkg, release));
     if (route === "artifact/download") return sendArtifact(res, pkg, release);
     return sendError(res, 404, "Not found");
   });
@@ -268,16 +269,27 @@ export async function startClawHubRegistry(): Promise<ClawHubRegistry> {
         latestVersion: version,
         releases: new Map(),
       };
-      const release: Release = { published, bytes, tarballName: basename(tarballPath), createdAt: Date.now(), security: undefined };
-      release.security = securityBody(pkg, release, { ...CLEAN_TRUST, ...options.trust }, options.overview ?? CLEAN_OVERVIEW);
+      const release: Release = {
+        published,
+        bytes,
+        tarballName: basename(tarballPath),
+        createdAt: Date.now(),
+        trust: { ...CLEAN_TRUST, ...options.trust },
+        overview: options.overview ?? CLEAN_OVERVIEW,
+      };
       pkg.releases.set(version, release);
       pkg.latestVersion = version;
       packages.set(name, pkg);
+      detailBody(pkg);
+      artifactBody(pkg, release);
+      securityBody(pkg, release);
       return published;
     },
     setTrust(name, version, trust, overview = CLEAN_OVERVIEW) {
       const { pkg, release } = findRelease(name, version);
-      release.security = securityBody(pkg, release, { ...CLEAN_TRUST, ...trust }, overview);
+      release.trust = { ...CLEAN_TRUST, ...trust };
+      release.overview = overview;
+      securityBody(pkg, release);
     },
     close: () =>
       new Promise<void>((resolve) => {
