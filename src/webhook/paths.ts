@@ -61,7 +61,7 @@ export function findPathClash(existing: readonly WebhookTarget[], path: string, 
   return undefined;
 }
 
-export function createWebhookRoutes(options: { installRoute?: InstallRoute; now?: () => number } = {}): WebhookRoutes {
+export function createWebhookRoutes(options: { installRoute?: InstallRoute; now?: () => number; bodyTimeoutMs?: number } = {}): WebhookRoutes {
   const install = options.installRoute ?? installGatewayRoute;
   const targetsByPath = new Map<string, WebhookTarget[]>();
   const rejectedByPath = new Map<string, RejectedBudget>();
@@ -72,7 +72,11 @@ export function createWebhookRoutes(options: { installRoute?: InstallRoute; now?
     const budget = resolved ? rejectedByPath.get(resolved.path) : undefined;
     const deps = resolved ? routeDepsByPath.get(resolved.path) : undefined;
     if (!resolved || resolved.targets.length === 0 || !budget || !deps) return false;
-    await handleWebhookRequest(req, res, resolved.targets, { ...deps, ...budget });
+    await handleWebhookRequest(req, res, resolved.targets, {
+      ...deps,
+      ...budget,
+      ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+    });
     return true;
   };
 

@@ -36,6 +36,8 @@ export type RouteDeps = {
   /** Counts a rejected request from an address; true once it is over budget. */
   rejected(address: string): boolean;
   addressBlocked(address: string): boolean;
+  /** How long a body may take to arrive; Twilio sends it at once, so a slow one is not Twilio. Default 5 s. */
+  bodyTimeoutMs?: number;
 };
 
 function send(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8", headers: Record<string, string> = {}) {
@@ -64,7 +66,7 @@ export async function handleWebhookRequest(
   let body: string;
   try {
     // Paused rather than destroyed on a limit, so the client still reads our status before the socket closes.
-    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, destroyOnLimit: false });
+    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, destroyOnLimit: false });
   } catch (error) {
     deps.rejected(address);
     const close = { connection: "close" };
