@@ -179,7 +179,7 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     const limit = account.limits[key];
     log.warn(
       `answered 429 to a text from ${who(event)}: over limits.${key} (${limit}). Twilio does not retry a 429 unless the webhook URL ` +
-        `in the Console ends in a retry fragment such as #rc=3&rp=4xx, so this text is lost. Fix: if such texts are legitimate, raise ${limitKey(account.accountId, key)}`,
+        `in the Console ends in a retry fragment such as #rc=3&rp=all, so this text is lost. Fix: if such texts are legitimate, raise ${limitKey(account.accountId, key)}`,
     );
     deps.onQueueChange?.();
     return "busy";
