@@ -31,6 +31,8 @@ beforeAll(async () => {
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),
     modelUrl: model.url,
+    // The gateway shares a busy CI box; a slow start is not what this file tests.
+    startTimeoutMs: 300_000,
     channelConfig: ({ baseUrl }) => ({
       accountSid: ACCOUNT_SID,
       authToken: TOKEN,
