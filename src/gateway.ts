@@ -106,6 +106,8 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       };
       runtime.journal.prune(runtime.now());
       runtime.deliveries.prune(runtime.now());
+      // Before the route opens, so a sender's older texts queue ahead of any new one.
+      const resumed = webhook.resume();
 
       let registration: { unregister(): void };
       try {
@@ -134,7 +136,6 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
       );
       for (const warning of deps.warnings(ctx.cfg, account.accountId)) log.warn(`${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
-      const resumed = webhook.resume();
       if (resumed > 0) {
         log.info(account.holdTurns ? `holding ${resumed} journaled text(s) until holdTurns is off` : `resuming ${resumed} text(s) acknowledged before the last stop`);
       }

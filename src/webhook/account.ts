@@ -165,7 +165,11 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
       // Under the gateway's admission and restart-drain tracking; a draining gateway refuses it and the text stays journaled.
       run: (text) =>
         detach(() => runTurn(text)).catch((error: unknown) => {
-          log.warn(`did not start the turn for ${who(text.event)} (${String(error)}); it stays in the journal for the next start`);
+          // The gateway refuses new work while it drains for a restart: start nothing more, the journal keeps the rest.
+          scheduler.stop();
+          log.warn(
+            `did not start the turn for ${who(text.event)} (${String(error)}); it and the ${scheduler.waiting} text(s) still waiting stay in the journal for the next start`,
+          );
         }),
       onSettled: () => deps.onQueueChange?.(),
     },

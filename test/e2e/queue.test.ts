@@ -2,6 +2,9 @@
 // and are each answered once; two accounts on one path and one Twilio account
 // each see their own status callbacks; 16 config reloads never make the host
 // force the plugin's retirement. One gateway for all three, to keep npm test fast.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -21,16 +24,20 @@ let emulator: TwilioEmulator;
 let model: ModelServer;
 let gateway: GatewayHandle;
 let webhookUrl: string;
+let rootDir: string | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
 
 beforeAll(async () => {
+  // Its own folder, removed in afterAll: a kill -9 and restarts must find their state where they left it.
+  rootDir = await mkdtemp(join(tmpdir(), "twilio-sms-queue-e2e-"));
   emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM_A, FROM_B] }] });
   model = await startModelServer();
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),
     modelUrl: model.url,
+    rootDir,
     // The gateway shares a busy CI box; a slow start is not what this file tests.
     startTimeoutMs: 300_000,
     channelConfig: ({ baseUrl }) => ({
@@ -52,6 +59,7 @@ afterAll(async () => {
   await gateway?.stop();
   await model?.close();
   await emulator?.close();
+  if (rootDir && process.env.KEEP_E2E_STATE !== "1") await rm(rootDir, { recursive: true, force: true, maxRetries: 3 });
 });
 
 /** The `extra` of one account in `channels status --json`, wherever the host nests it. */
