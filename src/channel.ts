@@ -23,11 +23,12 @@ import {
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
 import { setupContract } from "./config/setup.ts";
+import { createRuntimeRegistry } from "./account-runtime.ts";
 import { createGatewayAdapter } from "./gateway.ts";
+import { createWebhookRoutes } from "./webhook/paths.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
 import { collectWarnings, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
-import { createGuardedSender } from "./outbound/guarded-send.ts";
 import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
@@ -42,139 +43,157 @@ function warningsFor(cfg: OpenClawConfig, accountId: string) {
   return warningsForAccount(collectWarnings(accounts, { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
 }
 
+/** For runtimes opened for one send, outside any account's log: only problems are worth a line. */
+const quietLog = {
+  info: () => undefined,
+  warn: (message: string) => console.warn(`[twilio-sms] ${message}`),
+  error: (message: string) => console.error(`[twilio-sms] ${message}`),
+};
+
 const resolve = (cfg: OpenClawConfig, accountId?: string | null): ResolvedAccount =>
   resolveAccount(readChannelSection(cfg), accountId, env());
 
-function clientFor(account: ResolvedAccount, timeoutMs?: number) {
-  return createTwilioClient(
-    { accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl },
-    timeoutMs === undefined ? {} : { timeoutMs },
-  );
-}
+/**
+ * Builds the channel. Each plugin object owns its webhook route table and the
+ * registry of its running account runtimes, so nothing outlives it at module level.
+ */
+export function createTwilioSmsPlugin() {
+  const stateDir = () => resolveStateDir(process.env);
+  const routes = createWebhookRoutes();
+  const runtimes = createRuntimeRegistry({ stateDir, log: quietLog });
+  const outbound = createOutboundAdapter({ resolveAccount: resolve, send: runtimes.send });
+  const gateway = createGatewayAdapter({ runtime: runtimeStore.getRuntime, warnings: warningsFor, stateDir, runtimes, routes });
 
-const send = createGuardedSender({ stateDir: () => resolveStateDir(process.env), clientFor, now: Date.now });
+  async function probe(account: ResolvedAccount, timeoutMs: number | undefined): Promise<ProbeResult> {
+    const client = createTwilioClient(
+      { accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl },
+      timeoutMs === undefined ? {} : { timeoutMs },
+    );
+    try {
+      return await probeAccount(account, client, Date.now());
+    } finally {
+      client.close();
+    }
+  }
 
-const outbound = createOutboundAdapter({ resolveAccount: resolve, send });
-
-const gateway = createGatewayAdapter({
-  runtime: runtimeStore.getRuntime,
-  warnings: warningsFor,
-  stateDir: () => resolveStateDir(process.env),
-  sendText: async (account, to, text) => (await send({ account, to, text })).map((part) => part.sid),
-});
-
-export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeResult>({
-  base: {
-    id: CHANNEL_ID,
-    meta: {
+  return createChatChannelPlugin<ResolvedAccount, ProbeResult>({
+    base: {
       id: CHANNEL_ID,
-      label: "Twilio SMS",
-      selectionLabel: "Twilio SMS (carrier text messages)",
-      detailLabel: "Twilio SMS",
-      docsPath: "/channels/twilio-sms",
-      docsLabel: "twilio-sms",
-      blurb: "Text your agent from any phone through a Twilio number.",
-      markdownCapable: false,
-    },
-    capabilities: { chatTypes: ["direct"], media: false, reactions: false, threads: false, blockStreaming: false },
-    // Resolving an account reads the root and that account only, and each account owns its own runtime.
-    reload: { configPrefixes: [`channels.${CHANNEL_ID}`], accountScopedRestart: true },
-    configSchema: {
-      schema: channelConfigJsonSchema(),
-      uiHints: CHANNEL_UI_HINTS,
-      runtime: { safeParse: (value: unknown) => parseChannelConfig(value) },
-    },
-    setupContract,
-    config: {
-      listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
-      resolveAccount: resolve,
-      defaultAccountId: (cfg) => defaultAccountId(readChannelSection(cfg), env()),
-      inspectAccount: (cfg, accountId) => {
-        const account = resolve(cfg, accountId);
-        return {
+      meta: {
+        id: CHANNEL_ID,
+        label: "Twilio SMS",
+        selectionLabel: "Twilio SMS (carrier text messages)",
+        detailLabel: "Twilio SMS",
+        docsPath: "/channels/twilio-sms",
+        docsLabel: "twilio-sms",
+        blurb: "Text your agent from any phone through a Twilio number.",
+        markdownCapable: false,
+      },
+      capabilities: { chatTypes: ["direct"], media: false, reactions: false, threads: false, blockStreaming: false },
+      // Resolving an account reads the root and that account only, and each account owns its own runtime.
+      reload: { configPrefixes: [`channels.${CHANNEL_ID}`], accountScopedRestart: true },
+      configSchema: {
+        schema: channelConfigJsonSchema(),
+        uiHints: CHANNEL_UI_HINTS,
+        runtime: { safeParse: (value: unknown) => parseChannelConfig(value) },
+      },
+      setupContract,
+      config: {
+        listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
+        resolveAccount: resolve,
+        defaultAccountId: (cfg) => defaultAccountId(readChannelSection(cfg), env()),
+        inspectAccount: (cfg, accountId) => {
+          const account = resolve(cfg, accountId);
+          return {
+            enabled: account.enabled,
+            configured: account.configured,
+            tokenStatus: account.authToken ? "available" : account.tokenSource === "secret-ref" ? "configured_unavailable" : "missing",
+          };
+        },
+        isEnabled: (account) => account.enabled,
+        isConfigured: (account) => account.configured,
+        unconfiguredReason: (account) => account.problems.join("; "),
+        describeAccount: (account) => ({
+          accountId: account.accountId,
+          name: account.name ?? account.accountId,
           enabled: account.enabled,
           configured: account.configured,
-          tokenStatus: account.authToken ? "available" : account.tokenSource === "secret-ref" ? "configured_unavailable" : "missing",
-        };
+        }),
+        resolveAllowFrom: ({ cfg, accountId }) => resolve(cfg, accountId).allowFrom,
+        formatAllowFrom: ({ allowFrom }) => allowFrom.map((entry) => normalizeAllowEntry(String(entry))),
+        resolveDefaultTo: ({ cfg, accountId }) => resolve(cfg, accountId).defaultTo,
+        hasConfiguredState: ({ cfg }) => listAccountIds(readChannelSection(cfg), env()).some((id) => resolve(cfg, id).configured),
       },
-      isEnabled: (account) => account.enabled,
-      isConfigured: (account) => account.configured,
-      unconfiguredReason: (account) => account.problems.join("; "),
-      describeAccount: (account) => ({
-        accountId: account.accountId,
-        name: account.name ?? account.accountId,
-        enabled: account.enabled,
-        configured: account.configured,
+      secrets: createSimpleChannelSecretContract({
+        channelKey: CHANNEL_ID,
+        label: "Twilio SMS",
+        accountFields: ["authToken"],
+        channelFields: ["authToken"],
+        mode: "account-inheritance",
       }),
-      resolveAllowFrom: ({ cfg, accountId }) => resolve(cfg, accountId).allowFrom,
-      formatAllowFrom: ({ allowFrom }) => allowFrom.map((entry) => normalizeAllowEntry(String(entry))),
-      resolveDefaultTo: ({ cfg, accountId }) => resolve(cfg, accountId).defaultTo,
-      hasConfiguredState: ({ cfg }) => listAccountIds(readChannelSection(cfg), env()).some((id) => resolve(cfg, id).configured),
-    },
-    secrets: createSimpleChannelSecretContract({
-      channelKey: CHANNEL_ID,
-      label: "Twilio SMS",
-      accountFields: ["authToken"],
-      channelFields: ["authToken"],
-      mode: "account-inheritance",
-    }),
-    messaging: {
-      targetPrefixes: [TARGET_PREFIX],
-      normalizeTarget: (raw) => {
-        try {
-          return parseTarget(raw);
-        } catch {
-          return undefined;
-        }
+      messaging: {
+        targetPrefixes: [TARGET_PREFIX],
+        normalizeTarget: (raw) => {
+          try {
+            return parseTarget(raw);
+          } catch {
+            return undefined;
+          }
+        },
+        inferTargetChatType: () => "direct",
+        targetResolver: {
+          looksLikeId: (raw) => /^(twilio:)?\s*\+?[\d\s().-]{7,}$/i.test(raw.trim()),
+          hint: "an E.164 phone number such as +15551230001 (or twilio:+15551230001)",
+        },
       },
-      inferTargetChatType: () => "direct",
-      targetResolver: {
-        looksLikeId: (raw) => /^(twilio:)?\s*\+?[\d\s().-]{7,}$/i.test(raw.trim()),
-        hint: "an E.164 phone number such as +15551230001 (or twilio:+15551230001)",
-      },
-    },
-    directory: createEmptyChannelDirectoryAdapter(),
-    status: createComputedAccountStatusAdapter<ResolvedAccount, ProbeResult>({
-      probeAccount: ({ account, timeoutMs }) => probeAccount(account, clientFor(account, timeoutMs), Date.now()),
-      formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
-      defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
-      resolveAccountSnapshot: ({ account, runtime }) => ({
-        accountId: account.accountId,
-        name: account.name ?? account.accountId,
-        enabled: account.enabled,
-        configured: account.configured,
-        // The gateway publishes delivery facts as the runtime's `application` patch.
-        extra: { ...describeAccountExtras(account), ...(runtime?.application ? { deliveries: (runtime.application as { deliveries?: unknown }).deliveries } : {}) },
+      directory: createEmptyChannelDirectoryAdapter(),
+      status: createComputedAccountStatusAdapter<ResolvedAccount, ProbeResult>({
+        probeAccount: ({ account, timeoutMs }) => probe(account, timeoutMs),
+        formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
+        defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
+        resolveAccountSnapshot: ({ account, runtime }) => ({
+          accountId: account.accountId,
+          name: account.name ?? account.accountId,
+          enabled: account.enabled,
+          configured: account.configured,
+          // The gateway publishes delivery and queue facts as the runtime's `application` patch.
+          extra: { ...describeAccountExtras(account), ...pickApplication(runtime?.application) },
+        }),
       }),
-    }),
-    gateway,
-    agentPrompt: {
-      messageToolHints: () => [
-        "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
-      ],
-    },
-  },
-  security: {
-    dm: {
-      channelKey: CHANNEL_ID,
-      resolvePolicy: (account) => account.dmPolicy,
-      resolveAllowFrom: (account) => account.allowFrom,
-      defaultPolicy: "pairing",
-      approveHint: "openclaw pairing approve twilio-sms <code>",
-      normalizeEntry: normalizeAllowEntry,
-    },
-    collectWarnings: ({ cfg, account }) =>
-      warningsFor(cfg, account.accountId).map(({ checkId, severity, title, detail, remediation }) => ({ checkId, severity, title, detail, remediation })),
-  },
-  pairing: {
-    text: {
-      idLabel: "phone number",
-      message: APPROVED_REPLY,
-      normalizeAllowEntry: (entry) => normalizeAllowEntry(entry),
-      notify: async ({ cfg, id, accountId, message }) => {
-        await send({ account: resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID), to: parseTarget(id), text: message });
+      gateway,
+      agentPrompt: {
+        messageToolHints: () => [
+          "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
+        ],
       },
     },
-  },
-  outbound,
-});
+    security: {
+      dm: {
+        channelKey: CHANNEL_ID,
+        resolvePolicy: (account) => account.dmPolicy,
+        resolveAllowFrom: (account) => account.allowFrom,
+        defaultPolicy: "pairing",
+        approveHint: "openclaw pairing approve twilio-sms <code>",
+        normalizeEntry: normalizeAllowEntry,
+      },
+      collectWarnings: ({ cfg, account }) =>
+        warningsFor(cfg, account.accountId).map(({ checkId, severity, title, detail, remediation }) => ({ checkId, severity, title, detail, remediation })),
+    },
+    pairing: {
+      text: {
+        idLabel: "phone number",
+        message: APPROVED_REPLY,
+        normalizeAllowEntry: (entry) => normalizeAllowEntry(entry),
+        notify: async ({ cfg, id, accountId, message }) => {
+          await runtimes.send({ account: resolve(cfg, accountId ?? DEFAULT_ACCOUNT_ID), to: parseTarget(id), text: message });
+        },
+      },
+    },
+    outbound,
+  });
+}
+
+function pickApplication(application: unknown): Record<string, unknown> {
+  const { deliveries, queue } = (application ?? {}) as { deliveries?: unknown; queue?: unknown };
+  return { ...(deliveries === undefined ? {} : { deliveries }), ...(queue === undefined ? {} : { queue }) };
+}

@@ -47,3 +47,12 @@ export class TwilioApiError extends Error {
     this.retryAfterSeconds = facts.retryAfterSeconds;
   }
 }
+
+/** A send asked of an account that is stopping: nothing was sent. */
+export class AccountStoppedError extends Error {
+  readonly code = "TWILIO_SMS_ACCOUNT_STOPPED";
+  constructor(accountId: string) {
+    super(`twilio-sms: account "${accountId}" stopped before this SMS was sent; nothing was sent`);
+    this.name = "AccountStoppedError";
+  }
+}

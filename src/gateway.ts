@@ -1,27 +1,26 @@
 /**
- * An account's life in the gateway: open its store, register its webhook
- * target, stay pending until the gateway aborts it, then let running turns
- * finish (bounded) and close everything it opened.
+ * An account's life in the gateway: open its runtime, register its webhook
+ * target, queue the texts the last stop left unanswered, stay pending until
+ * the gateway aborts it, then stop within the host's drain: running turns get
+ * DRAIN_MS, queued texts stay in the journal for the next start.
  */
 import type { ChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
 import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
 import { channelBlockedPatch, channelReadyPatch, channelStoppedPatch } from "openclaw/plugin-sdk/gateway-runtime";
 import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
+import { openAccountRuntime } from "./account-runtime.ts";
+import type { AccountRuntime, RuntimeRegistry } from "./account-runtime.ts";
 import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { maskPhone } from "./mask.ts";
-import { openDatabase } from "./store/db.ts";
-import { createOptOutLedger } from "./store/optouts.ts";
-import { createPendingPairings } from "./store/pairing-pending.ts";
-import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
-import { createAccountWebhook } from "./webhook/account.ts";
-import { dispatchInboundSms } from "./webhook/dispatch.ts";
-import { registerWebhookTarget } from "./webhook/paths.ts";
-import { createInboundJournal } from "./store/journal.ts";
-import { createDeliveryStore } from "./store/deliveries.ts";
 import { isKnownStatus } from "./status/delivery.ts";
 import { summarizeDeliveries } from "./status/deliveries.ts";
+import type { Logger } from "./webhook/account.ts";
+import type { StatusCallbackEvent } from "./webhook/form.ts";
+import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
+import { dispatchInboundSms } from "./webhook/dispatch.ts";
+import type { WebhookRoutes } from "./webhook/paths.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
 type ChannelConfigLike = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0]["cfg"];
@@ -32,103 +31,123 @@ export type GatewayDeps = {
   /** Startup warnings for this account, each with its fix. */
   warnings(cfg: ChannelConfigLike, accountId: string): { title: string; detail: string; remediation: string }[];
   stateDir: () => string;
-  /** Sends text to a number through the outbound pipeline (opt-outs honoured); returns the SIDs. */
-  sendText(account: ResolvedAccount, to: string, text: string): Promise<string[]>;
+  /** The channel's running account runtimes, shared with outbound sends. */
+  runtimes: RuntimeRegistry;
+  /** The channel's webhook route table. */
+  routes: WebhookRoutes;
 };
 
-const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * The host retires a plugin after 5 s of still-running calls, and a config reload
+ * restarts the account inside that window, so stopping must take clearly less.
+ */
+export const DRAIN_MS = 3_000;
+
+function accountLog(ctx: StartContext): Logger {
+  const prefix = `[twilio-sms:${ctx.account.accountId}]`;
+  return {
+    info: (message) => ctx.log?.info(`${prefix} ${message}`),
+    warn: (message) => ctx.log?.warn(`${prefix} ${message}`),
+    error: (message) => ctx.log?.error(`${prefix} ${message}`),
+  };
+}
+
+/** Folds a status callback into the account's delivery store. */
+function applyStatus(runtime: AccountRuntime, event: StatusCallbackEvent, log: Logger): void {
+  if (!isKnownStatus(event.status)) {
+    log.warn(`ignored a status callback with an unknown status "${event.status}"`);
+    return;
+  }
+  const next = runtime.deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: runtime.now() });
+  if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
+}
 
 export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
   return {
     startAccount: async (ctx: StartContext) => {
-      const account = ctx.account;
-      const log = {
-        info: (message: string) => ctx.log?.info(`[twilio-sms:${account.accountId}] ${message}`),
-        warn: (message: string) => ctx.log?.warn(`[twilio-sms:${account.accountId}] ${message}`),
-        error: (message: string) => ctx.log?.error(`[twilio-sms:${account.accountId}] ${message}`),
-      };
+      const { account } = ctx;
+      const log = accountLog(ctx);
+      const setStatus = (patch: Record<string, unknown>) => ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...patch });
       if (!account.configured) {
         const reason = account.problems.join("; ");
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelBlockedPatch(reason) });
+        setStatus(channelBlockedPatch(reason));
         throw new Error(`twilio-sms account "${account.accountId}" is not configured: ${reason}`);
       }
 
-      const runtime = deps.runtime();
-      const db = openDatabase(deps.stateDir());
-      const journal = createInboundJournal(db, account.accountId);
-      journal.prune(Date.now());
-      const optOuts = createOptOutLedger(db);
-      const deliveries = createDeliveryStore(db, account.accountId);
-      deliveries.prune(Date.now());
-      const deliveriesPatch = () => ({ application: { deliveries: summarizeDeliveries(deliveries, Date.now()) } });
-      const pending = createPendingPairings(db);
-      const pairing = createChannelPairingController({ core: runtime, channel: CHANNEL_ID, accountId: account.accountId });
-
-      const webhook = createAccountWebhook({
+      const sdk = deps.runtime();
+      const runtime: AccountRuntime = openAccountRuntime({
         account,
-        journal,
-        optOuts,
+        stateDir: deps.stateDir(),
         log,
-        now: Date.now,
-        sendText: (to, text) => deps.sendText(account, to, text),
-        onStatusCallback: (event) => {
-          if (!isKnownStatus(event.status)) {
-            log.warn(`ignored a status callback with an unknown status "${event.status}"`);
-            return;
-          }
-          const next = deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: Date.now() });
-          if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
-          ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...deliveriesPatch() });
+        inbound: {
+          dispatchTurn: (event, reply, { receivedAt }) =>
+            dispatchInboundSms(event, {
+              runtime: sdk,
+              cfg: ctx.cfg,
+              account,
+              reply,
+              log,
+              now: runtime.now,
+              receivedAt,
+              onPairingRequested: (number) => runtime.pending.add(account.accountId, number, runtime.now()),
+            }),
+          onStatusCallback: (event) => {
+            applyStatus(runtime, event, log);
+            publish(true);
+          },
+          onQueueChange: () => publish(false),
         },
-        dispatchTurn: (event, reply) =>
-          dispatchInboundSms(event, {
-            runtime,
-            cfg: ctx.cfg,
-            account,
-            reply,
-            log,
-            now: Date.now,
-            onPairingRequested: (number) => pending.add(account.accountId, number, Date.now()),
-          }),
       });
+      const webhook = runtime.webhook!;
+      let deliveries = summarizeDeliveries(runtime.deliveries, runtime.now());
+      const publish = (deliveriesChanged: boolean) => {
+        if (deliveriesChanged) deliveries = summarizeDeliveries(runtime.deliveries, runtime.now());
+        setStatus({ application: { deliveries, queue: webhook.queueStatus() } });
+      };
+      runtime.journal.prune(runtime.now());
+      runtime.deliveries.prune(runtime.now());
+      // Before the route opens, so a sender's older texts queue ahead of any new one.
+      const resumed = webhook.resume();
+
       let registration: { unregister(): void };
       try {
-        registration = registerWebhookTarget(
+        registration = deps.routes.register(
           webhook,
           { trustedProxies: ctx.cfg.gateway?.trustedProxies, allowRealIpFallback: ctx.cfg.gateway?.allowRealIpFallback === true },
           (message) => log.info(message),
         );
       } catch (error) {
-        db.close();
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelBlockedPatch(error instanceof Error ? error.message : String(error)) });
+        await runtime.close(0);
+        setStatus(channelBlockedPatch(error instanceof Error ? error.message : String(error)));
         throw error;
       }
-      watchPairingApprovals({
+      const removeRuntime = deps.runtimes.add(runtime);
+      const pairing = createChannelPairingController({ core: sdk, channel: CHANNEL_ID, accountId: account.accountId });
+      const approvals = watchPairingApprovals({
         accountId: account.accountId,
-        pending,
+        pending: runtime.pending,
         readAllowFrom: () => pairing.readAllowFromStore(),
-        notify: (number) => deps.sendText(account, number, APPROVED_REPLY),
+        notify: (number) => runtime.send({ account, to: number, text: APPROVED_REPLY }),
         log,
-        now: Date.now,
-        signal: ctx.abortSignal,
+        now: runtime.now,
       });
       log.info(
         `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
       );
-      for (const warning of deps.warnings(ctx.cfg, account.accountId)) {
-        log.warn(`${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
+      for (const warning of deps.warnings(ctx.cfg, account.accountId)) log.warn(`${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
+      if (resumed > 0) {
+        log.info(account.holdTurns ? `holding ${resumed} journaled text(s) until holdTurns is off` : `resuming ${resumed} text(s) acknowledged before the last stop`);
       }
-      const resumed = webhook.resume();
-      if (resumed > 0) log.info(`resuming ${resumed} text(s) acknowledged before the last stop`);
-      ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelReadyPatch(), ...deliveriesPatch() });
+      setStatus({ ...channelReadyPatch(), application: { deliveries, queue: webhook.queueStatus() } });
       try {
         await waitUntilAbort(ctx.abortSignal);
       } finally {
         registration.unregister();
-        await webhook.gate.idle(DRAIN_TIMEOUT_MS);
-        db.close();
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelStoppedPatch() });
+        removeRuntime();
+        await approvals.stop();
+        await runtime.close(DRAIN_MS);
+        setStatus(channelStoppedPatch());
       }
     },
   };

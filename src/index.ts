@@ -1,11 +1,11 @@
 import { defineChannelPluginEntry } from "openclaw/plugin-sdk/channel-core";
-import { twilioSmsPlugin } from "./channel.ts";
+import { createTwilioSmsPlugin } from "./channel.ts";
 import { PLUGIN_ID, runtimeStore } from "./runtime.ts";
 
 export default defineChannelPluginEntry({
   id: PLUGIN_ID,
   name: "Twilio SMS",
   description: "Carrier SMS through Twilio Programmable Messaging.",
-  plugin: twilioSmsPlugin,
+  plugin: createTwilioSmsPlugin(),
   setRuntime: runtimeStore.setRuntime,
 });

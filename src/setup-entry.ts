@@ -1,4 +1,4 @@
 import { defineSetupPluginEntry } from "openclaw/plugin-sdk/channel-core";
-import { twilioSmsPlugin } from "./channel.ts";
+import { createTwilioSmsPlugin } from "./channel.ts";
 
-export default defineSetupPluginEntry(twilioSmsPlugin);
+export default defineSetupPluginEntry(createTwilioSmsPlugin());

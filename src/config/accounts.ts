@@ -25,7 +25,8 @@ export type LimitSettings = {
   messagesPerMinutePerSender: number;
   messagesPerMinute: number;
   maxConcurrentTurns: number;
-  maxQueuedTurns: number;
+  maxBacklogPerSender: number;
+  maxBacklog: number;
 };
 
 export const DEFAULT_LIMITS: LimitSettings = {
@@ -33,7 +34,8 @@ export const DEFAULT_LIMITS: LimitSettings = {
   messagesPerMinutePerSender: 10,
   messagesPerMinute: 120,
   maxConcurrentTurns: 4,
-  maxQueuedTurns: 32,
+  maxBacklogPerSender: 20,
+  maxBacklog: 1000,
 };
 
 export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";

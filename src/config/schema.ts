@@ -131,12 +131,20 @@ export const AccountConfigSchema = z
         rejectedPerMinutePerAddress: positiveInt.optional().meta({ description: "Unsigned or invalid webhook requests allowed per client address per minute (default 30)." }),
         messagesPerMinutePerSender: positiveInt.optional().meta({ description: "Accepted texts per sender per minute (default 10)." }),
         messagesPerMinute: positiveInt.optional().meta({ description: "Accepted texts per account per minute (default 120)." }),
-        maxConcurrentTurns: positiveInt.optional().meta({ description: "Agent turns running at once per account (default 4)." }),
-        maxQueuedTurns: z.number().int().min(0, { error: "must be 0 or more" }).optional().meta({ description: "Turns waiting for a slot before new texts get 429 (default 32)." }),
+        maxConcurrentTurns: positiveInt.optional().meta({ description: "Agent turns running at once per account (default 4); more texts wait in the journal." }),
+        maxBacklogPerSender: positiveInt
+          .optional()
+          .meta({ description: "Texts from one sender journaled and not yet answered, running one included, before that sender's next text gets 429 (default 20)." }),
+        maxBacklog: positiveInt
+          .optional()
+          .meta({ description: "Texts journaled and not yet answered on the account before the next text gets 429 (default 1000)." }),
       })
       .strict()
       .optional()
-      .meta({ description: "Webhook budgets; over budget, Twilio gets 429 and nothing is dispatched." }),
+      .meta({
+        description:
+          "Webhook budgets. Within them every text is journaled, acknowledged 200 and queued for its turn; past one, Twilio gets 429, which it does not retry by default, so the text is lost.",
+      }),
     holdTurns: z
       .boolean()
       .optional()

@@ -6,18 +6,18 @@
  * Twilio for status callbacks at `publicUrl` (our own route) and is recorded
  * so those callbacks can be folded in.
  *
- * The daily tally lives in this sender's memory, so it is per gateway process
- * and a restart forgets the day's count; budget.ts is pure so the same rules
- * can move onto durable storage later.
+ * One sender per account runtime, on that runtime's store connection and
+ * Twilio client. The daily tally lives in the sender's memory, so a restart
+ * (or a send from a process where the account is not running) starts the
+ * day's count again; budget.ts is pure so the same rules can move onto durable
+ * storage later.
  */
 import { setTimeout as wait } from "node:timers/promises";
 import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
-import { createDeliveryStore } from "../store/deliveries.ts";
-import type { DatabaseSync } from "node:sqlite";
-import { openDatabase } from "../store/db.ts";
-import { createOptOutLedger } from "../store/optouts.ts";
+import type { DeliveryStore } from "../store/deliveries.ts";
+import type { OptOutLedger } from "../store/optouts.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
 import { addToTally, segmentsLeftToday, utcDay, type DailyTally } from "./budget.ts";
 import { SmsSendError, type SentPart } from "./receipts.ts";
@@ -42,24 +42,15 @@ function twilioCodeOf(error: unknown): number | undefined {
 const sleep: SendClock["sleep"] = (ms, signal) => wait(ms, undefined, { signal });
 
 export function createGuardedSender(deps: {
-  stateDir: () => string;
-  clientFor: (account: ResolvedAccount) => TwilioRestClient;
+  client: TwilioRestClient;
+  optOuts: OptOutLedger;
+  deliveries: DeliveryStore;
   now: () => number;
   sleep?: SendClock["sleep"];
   random?: () => number;
 }): GuardedSender {
   const clock: SendClock = { now: deps.now, sleep: deps.sleep ?? sleep, random: deps.random ?? Math.random };
   const tallies = new Map<string, DailyTally>();
-  // One connection for the sender's life, not one per send: opening runs the schema and pragmas.
-  let db: { dir: string; handle: DatabaseSync } | undefined;
-  const store = (): DatabaseSync => {
-    const dir = deps.stateDir();
-    if (db?.dir !== dir) {
-      db?.handle.close();
-      db = { dir, handle: openDatabase(dir) };
-    }
-    return db.handle;
-  };
   let tallyDay = "";
 
   return async ({ account, to, text, signal }) => {
@@ -79,13 +70,11 @@ export function createGuardedSender(deps: {
     };
     const left = segmentsLeftToday(tallies.get(key), account.dailySegmentsPerRecipient, day);
 
-    const db = store();
-    const ledger = createOptOutLedger(db);
+    const ledger = deps.optOuts;
     if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
-    const deliveries = createDeliveryStore(db, account.accountId);
     try {
       const parts = await sendSms({
-        client: deps.clientFor(account),
+        client: deps.client,
         account,
         sender,
         to,
@@ -96,7 +85,7 @@ export function createGuardedSender(deps: {
         signal,
         statusCallback: account.publicUrl,
       });
-      for (const part of parts) deliveries.recordSent(part.sid, part.status, deps.now());
+      for (const part of parts) deps.deliveries.recordSent(part.sid, part.status, deps.now());
       return parts;
     } catch (error) {
       if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());

@@ -16,7 +16,7 @@ export type NumberLookup =
   | { kind: "auth-failed" }
   | { kind: "error"; message: string };
 
-export type ProbeFinding = { check: "credentials" | "sender" | "webhook" | "webhook-errors"; ok: boolean; detail: string; fix?: string };
+export type ProbeFinding = { check: "credentials" | "sender" | "webhook" | "webhook-retries" | "webhook-errors"; ok: boolean; detail: string; fix?: string };
 
 const ALERT_WINDOW_MS = 24 * 60 * 60 * 1000;
 export type ProbeResult = { ok: boolean; findings: ProbeFinding[] };
@@ -57,7 +57,7 @@ export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): 
           detail: `the number's inbound webhook is ${lookup.smsUrl ? "set" : "empty"}, and publicUrl is not configured, so it cannot be compared`,
           fix: "set publicUrl to the public URL of this gateway's webhook path, and the same URL in Twilio",
         });
-      } else if (lookup.smsUrl !== account.publicUrl || (lookup.smsMethod ?? "POST").toUpperCase() !== "POST") {
+      } else if (withoutFragment(lookup.smsUrl) !== account.publicUrl || (lookup.smsMethod ?? "POST").toUpperCase() !== "POST") {
         findings.push({
           check: "webhook",
           ok: false,
@@ -66,6 +66,7 @@ export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): 
         });
       } else {
         findings.push({ check: "webhook", ok: true, detail: `Twilio posts inbound texts to ${account.publicUrl}` });
+        findings.push(checkRetryFragment(lookup.smsUrl ?? ""));
       }
       return findings;
     }
@@ -120,4 +121,26 @@ export async function probeAccount(
 
 export function formatProbe(result: ProbeResult): string[] {
   return result.findings.map((finding) => `${finding.ok ? "ok" : "FAIL"} ${finding.check}: ${finding.detail}${finding.fix ? ` → ${finding.fix}` : ""}`);
+}
+
+/** The connection-override fragment (`#rc=…`) is Twilio's, never sent to us or signed; compare without it. */
+function withoutFragment(url: string | null): string | null {
+  return url === null ? null : url.replace(/#.*$/, "");
+}
+
+/**
+ * Twilio redelivers a message webhook answered 4xx/5xx only when the URL carries a retry
+ * fragment, so without one every 429 (a full backlog) loses the text. Advice, not a failure.
+ */
+export function checkRetryFragment(smsUrl: string): ProbeFinding {
+  const fragment = new URLSearchParams(smsUrl.includes("#") ? smsUrl.slice(smsUrl.indexOf("#") + 1) : "");
+  if (Number(fragment.get("rc") ?? "0") > 0 && fragment.has("rp")) {
+    return { check: "webhook-retries", ok: true, detail: `Twilio retries a refused text (rc=${fragment.get("rc")}, rp=${fragment.get("rp")})` };
+  }
+  return {
+    check: "webhook-retries",
+    ok: true,
+    detail: "Twilio does not retry a text this gateway answers 4xx/5xx (a 429 when the queue is full), so such a text is lost",
+    fix: 'to have Twilio retry, end the webhook URL in the Console with a fragment such as "#rc=3&rp=all"',
+  };
 }

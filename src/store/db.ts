@@ -19,7 +19,9 @@ export function openDatabase(stateDir: string): DatabaseSync {
   const db = new DatabaseSync(join(dir, STORE_FILE));
   // WAL lets the webhook and a concurrent outbound send share the file; FULL sync makes an
   // acknowledged webhook survive power loss, not only a process crash.
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000; PRAGMA synchronous = FULL;");
+  // secure_delete zeroes the space a purged number or body leaves behind in the file's pages;
+  // the copies still in the WAL go with the checkpoint that follows a purge (see truncateWal).
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 2000; PRAGMA synchronous = FULL; PRAGMA secure_delete = ON;");
   db.exec(`
     CREATE TABLE IF NOT EXISTS inbound_journal (
       account_id TEXT NOT NULL,
@@ -57,4 +59,14 @@ export function openDatabase(stateDir: string): DatabaseSync {
     ) WITHOUT ROWID;
   `);
   return db;
+}
+
+/**
+ * Copies the WAL into the database file and truncates it to zero bytes, so page
+ * versions that still held a purged number or body leave the disk. Returns false
+ * when another connection kept part of the WAL busy (the next call catches up).
+ */
+export function truncateWal(db: DatabaseSync): boolean {
+  const row = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)").get() as { busy: number } | undefined;
+  return Number(row?.busy ?? 0) === 0;
 }

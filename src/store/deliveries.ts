@@ -16,6 +16,8 @@ export interface DeliveryStore {
   recordSent(messageSid: string, status: string, now: number): void;
   /** Folds a status callback in; returns the new state, or undefined for a SID we never sent. */
   apply(messageSid: string, update: StatusUpdate): DeliveryState | undefined;
+  /** True when this account sent the message: its status callbacks belong here. */
+  has(messageSid: string): boolean;
   recent(limit: number): DeliveryRecord[];
   failureCounts(sinceMs: number): Record<string, number>;
   prune(now: number): void;
@@ -59,6 +61,7 @@ export function createDeliveryStore(db: DatabaseSync, accountId: string): Delive
       update.run(next.status, next.errorCode, next.conflicted ? 1 : 0, next.updatedAt, accountId, sid);
       return next;
     },
+    has: (sid) => select.get(accountId, sid) !== undefined,
     recent: (limit) => (recent.all(accountId, limit) as Row[]).map(toRecord),
     failureCounts: (since) => {
       const counts: Record<string, number> = {};

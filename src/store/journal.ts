@@ -12,6 +12,8 @@ export const JOURNAL_RETENTION_MS = 48 * 60 * 60 * 1000;
 
 export type JournalState = "pending" | "running" | "done";
 
+export type JournaledText = { event: InboundSms; receivedAt: number };
+
 export interface InboundJournal {
   /** Durably records a new text; "duplicate" when its MessageSid was seen before. Throws when the store cannot be written. */
   admit(event: InboundSms, now: number): "new" | "duplicate";
@@ -21,8 +23,8 @@ export interface InboundJournal {
   /** A reply reached Twilio: a restart must not run this turn again. */
   markReplied(messageSid: string): void;
   finish(messageSid: string, outcome: string, now: number): void;
-  /** Texts a crash left unanswered, oldest first: pending ones, and running ones with no reply yet. */
-  unfinished(limit: number): InboundSms[];
+  /** Texts a crash or stop left unanswered, oldest first: pending ones, and running ones with no reply yet. */
+  unfinished(): JournaledText[];
   /** Running texts that already replied: their turn is over as far as the sender can tell. */
   settleReplied(now: number): number;
   prune(now: number): number;
@@ -40,8 +42,8 @@ export function createInboundJournal(db: DatabaseSync, accountId: string): Inbou
     "UPDATE inbound_journal SET state = 'done', payload = NULL, finished_at = ?, outcome = ? WHERE account_id = ? AND message_sid = ?",
   );
   const unfinished = db.prepare(
-    "SELECT payload FROM inbound_journal WHERE account_id = ? AND state != 'done' AND replied = 0 AND payload IS NOT NULL " +
-      "ORDER BY received_at LIMIT ?",
+    "SELECT payload, received_at FROM inbound_journal WHERE account_id = ? AND state != 'done' AND replied = 0 AND payload IS NOT NULL " +
+      "ORDER BY received_at",
   );
   const settle = db.prepare(
     "UPDATE inbound_journal SET state = 'done', payload = NULL, finished_at = ?, outcome = 'replied-before-restart' " +
@@ -64,7 +66,11 @@ export function createInboundJournal(db: DatabaseSync, accountId: string): Inbou
     finish: (sid, outcome, now) => {
       finish.run(now, outcome, accountId, sid);
     },
-    unfinished: (limit) => unfinished.all(accountId, limit).map((row) => JSON.parse(String((row as { payload: unknown }).payload)) as InboundSms),
+    unfinished: () =>
+      (unfinished.all(accountId) as { payload: string; received_at: number }[]).map((row) => ({
+        event: JSON.parse(String(row.payload)) as InboundSms,
+        receivedAt: Number(row.received_at),
+      })),
     settleReplied: (now) => Number(settle.run(now, accountId).changes),
     prune: (now) => Number(expire.run(accountId, now - JOURNAL_RETENTION_MS).changes),
     counts: () => {

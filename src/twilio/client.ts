@@ -4,6 +4,7 @@
  * `TwilioApiError` that keeps Twilio's facts (status, code, Retry-After) and
  * never the credentials.
  */
+import http from "node:http";
 import twilio from "twilio";
 import type { Sender } from "../config/accounts.ts";
 import { DEFAULT_API_BASE_URL } from "../config/schema.ts";
@@ -104,18 +105,30 @@ class FactPreservingRequestClient extends twilio.RequestClient {
   }
 }
 
-export function createTwilioClient(credentials: TwilioCredentials, options: { timeoutMs?: number } = {}): TwilioRestClient {
+/** A client that owns kept-alive sockets; `close()` lets them go when its account stops. */
+export type ClosableTwilioClient = TwilioRestClient & { close(): void };
+
+export function createTwilioClient(credentials: TwilioCredentials, options: { timeoutMs?: number } = {}): ClosableTwilioClient {
+  const timeout = options.timeoutMs ?? 15_000;
+  const httpClient = new FactPreservingRequestClient({ timeout, keepAlive: true });
+  // twilio-node keeps only its https sockets alive; a plain-http API origin (an emulator) gets its own agent too.
+  const httpAgent = new http.Agent({ keepAlive: true, timeout });
+  httpClient.axios.defaults.httpAgent = httpAgent;
   const client = twilio(credentials.accountSid, credentials.authToken, {
     // An empty env stops twilio-node reading TWILIO_EDGE / TWILIO_REGION, which would rewrite the API host.
     env: {},
     autoRetry: false,
-    httpClient: new FactPreservingRequestClient({ timeout: options.timeoutMs ?? 15_000, keepAlive: true }),
+    httpClient,
   });
   client.api.baseUrl = credentials.apiBaseUrl;
   // Alerts live on monitor.twilio.com; a stand-in API (emulator) serves them on its own origin.
   if (credentials.apiBaseUrl !== DEFAULT_API_BASE_URL) client.monitor.baseUrl = credentials.apiBaseUrl;
 
   return {
+    close() {
+      httpAgent.destroy();
+      (httpClient.axios.defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
+    },
     async createMessage({ to, body, sender, statusCallback }) {
       const message = await client.messages.create({
         to,

@@ -1,53 +1,98 @@
 /**
- * One account's inbound side: budgets, replay claims, the turn gate, the
- * opt-out ledger and what happens after the ack. Created when the account
- * starts and dropped when it stops, so no state outlives its account.
+ * One account's inbound side: budgets, replay claims, the journal-backed turn
+ * queue, the opt-out ledger and what happens after the ack. Created with the
+ * account's runtime and dropped with it, so no state outlives its account.
+ *
+ * A verified text within the budgets and the backlog caps is journaled,
+ * acknowledged 200 and queued; the scheduler runs it when a slot is free.
+ * Past a budget or cap the answer is 429. Twilio does not redeliver a message
+ * webhook answered 4xx/5xx unless its URL carries a retry fragment (#rc=…&rp=…),
+ * so every 429 loses a text: it is counted, logged with the key to raise, and
+ * shown in status.
  */
 import { LRUCache } from "lru-cache";
 import type { ResolvedAccount } from "../config/accounts.ts";
+import { AccountStoppedError } from "../errors.ts";
 import { maskPhone, maskSid } from "../mask.ts";
+import type { DeliveryStore } from "../store/deliveries.ts";
 import type { InboundJournal } from "../store/journal.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
 import { admit } from "./admit.ts";
 import type { InboundSms, StatusCallbackEvent } from "./form.ts";
-import { createAcceptedBudget, createTurnGate } from "./limits.ts";
-import type { TurnGate } from "./limits.ts";
+import { createAcceptedBudget } from "./limits.ts";
 import { createReplayGuard } from "./replay.ts";
 import { detach } from "./route.ts";
 import type { WebhookTarget } from "./route.ts";
+import { createTurnScheduler } from "./scheduler.ts";
 
 export const TURN_FAILED_REPLY = "Sorry, I couldn't answer that just now. Please try again in a few minutes.";
 const APOLOGY_INTERVAL_MS = 10 * 60 * 1000;
 
 export type Logger = { info(message: string): void; warn(message: string): void; error(message: string): void };
 
+/** The limits whose breach answers 429, by their key under `limits`. */
+export type RefusalKey = "messagesPerMinutePerSender" | "messagesPerMinute" | "maxBacklogPerSender" | "maxBacklog";
+
+export type QueueStatus = { running: number; waiting: number; held: boolean; refused429: Record<RefusalKey, number>; unjournaled: number };
+
+export type TurnInfo = { receivedAt: number };
+
 export type AccountWebhookDeps = {
   account: ResolvedAccount;
   journal: InboundJournal;
   optOuts: OptOutLedger;
+  deliveries: Pick<DeliveryStore, "has">;
   log: Logger;
   now: () => number;
   /** Runs admission (pairing/allowlist), the agent turn and its reply. Throws when the turn failed. */
-  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<string[]>): Promise<string>;
+  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<string[]>, info: TurnInfo): Promise<string>;
   sendText(to: string, text: string): Promise<string[]>;
   onStatusCallback?(event: StatusCallbackEvent): void;
+  /** A processed text's number and body were purged from the journal. */
+  onPurged?(): void;
+  /** The queue changed in a way status should show (a refusal, a turn settled). */
+  onQueueChange?(): void;
 };
 
 export type AccountWebhook = WebhookTarget & {
-  readonly gate: TurnGate;
-  /** Runs the texts a crash left unanswered; returns how many. */
+  /** Queues the texts a crash or stop left unanswered; returns how many. */
   resume(): number;
+  queueStatus(): QueueStatus;
+  /** Starts no new turn; resolves true once running turns are done, false after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<boolean>;
+  /** After the drain: replies are refused and nothing more is written, so a text left running stays in the journal. */
+  close(): void;
 };
 
-const RESUME_LIMIT = 1000;
+type QueuedText = { event: InboundSms; receivedAt: number; durable: boolean };
+
+/** Where an operator raises a limit for this account. */
+export function limitKey(accountId: string, key: RefusalKey): string {
+  return `channels.twilio-sms${accountId === "default" ? "" : `.accounts.${accountId}`}.limits.${key}`;
+}
 
 export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
   const { account, log } = deps;
   const budget = createAcceptedBudget(account.limits);
   const replay = createReplayGuard(deps.journal);
-  const gate = createTurnGate(account.limits.maxConcurrentTurns, account.limits.maxQueuedTurns);
   const lastApology = new LRUCache<string, number>({ max: 4096 });
+  const refused: Record<RefusalKey, number> = { messagesPerMinutePerSender: 0, messagesPerMinute: 0, maxBacklogPerSender: 0, maxBacklog: 0 };
+  let unjournaled = 0;
+  let closed = false;
   const who = (event: InboundSms) => `${maskPhone(event.from)} (${maskSid(event.messageSid)})`;
+
+  /**
+   * Journal writes after the ack: a failure is logged, never thrown into the turn. After close only
+   * the mark of a reply that was already on its way is still tried, so the next start does not resend it.
+   */
+  const record = (what: string, write: () => void, evenAfterClose = false) => {
+    if (closed && !evenAfterClose) return;
+    try {
+      write();
+    } catch (error) {
+      log.error(`could not ${what} in the journal: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
 
   async function apologise(to: string) {
     const last = lastApology.get(to);
@@ -58,14 +103,16 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     });
   }
 
-  const reply = (event: InboundSms) => async (text: string) => {
-    const sids = await deps.sendText(event.from, text);
-    deps.journal.markReplied(event.messageSid);
-    return sids;
-  };
-
-  /** Handles one journaled text and returns the outcome kept in the journal. */
-  async function handle(event: InboundSms): Promise<string> {
+  /** Handles one text and returns the outcome kept in the journal. */
+  async function handle(text: QueuedText): Promise<string> {
+    const { event } = text;
+    const reply = async (body: string) => {
+      // Refused once stopped: the text stays unfinished in the journal and the next start answers it.
+      if (closed) throw new AccountStoppedError(account.accountId);
+      const sids = await deps.sendText(event.from, body);
+      if (text.durable) record("mark a reply", () => deps.journal.markReplied(event.messageSid), true);
+      return sids;
+    };
     const admission = admit(event, account, deps.optOuts.isOptedOut(account.accountId, event.from));
     switch (admission.kind) {
       case "drop":
@@ -80,12 +127,13 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
         log.info(`cleared the opt-out for ${who(event)}`);
         return "opt-in";
       case "help":
-        if (account.helpReply) await reply(event)(account.helpReply);
+        if (account.helpReply) await reply(account.helpReply);
         return "help";
       case "dispatch":
         try {
-          return await deps.dispatchTurn(event, reply(event));
+          return await deps.dispatchTurn(event, reply, { receivedAt: text.receivedAt });
         } catch (error) {
+          if (closed) throw error;
           log.error(`agent turn for ${who(event)} failed: ${error instanceof Error ? error.message : String(error)}`);
           await apologise(event.from);
           return "turn-failed";
@@ -93,58 +141,114 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     }
   }
 
-  async function process(event: InboundSms): Promise<void> {
-    deps.journal.markRunning(event.messageSid);
+  async function runTurn(text: QueuedText): Promise<void> {
+    const sid = text.event.messageSid;
+    if (text.durable) record("mark a turn running", () => deps.journal.markRunning(sid));
     let outcome = "error";
     try {
-      outcome = await handle(event);
+      outcome = await handle(text);
+    } catch (error) {
+      if (!closed) log.error(`the text from ${who(text.event)} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      deps.journal.finish(event.messageSid, outcome, deps.now());
+      // Nothing is finished after close: a turn cut off before any reply stays unfinished, so the next
+      // start answers it, and one that replied is settled by the next start (settleReplied).
+      if (text.durable && !closed) {
+        record("finish a text", () => deps.journal.finish(sid, outcome, deps.now()));
+        deps.onPurged?.();
+      }
     }
+  }
+
+  const scheduler = createTurnScheduler<QueuedText>(
+    { maxConcurrent: account.limits.maxConcurrentTurns, maxPerSender: account.limits.maxBacklogPerSender, maxTotal: account.limits.maxBacklog },
+    {
+      // Under the gateway's admission and restart-drain tracking; a draining gateway refuses it and the text stays journaled.
+      run: (text) =>
+        detach(() => runTurn(text)).catch((error: unknown) => {
+          // The gateway refuses new work while it drains for a restart: start nothing more, the journal keeps the rest.
+          scheduler.stop();
+          log.warn(
+            `did not start the turn for ${who(text.event)} (${String(error)}); it and the ${scheduler.waiting} text(s) still waiting stay in the journal for the next start`,
+          );
+        }),
+      onSettled: () => deps.onQueueChange?.(),
+    },
+  );
+  if (account.holdTurns) scheduler.stop();
+
+  function refuse(event: InboundSms, key: RefusalKey): "busy" {
+    // Forgotten, so a retry Twilio makes under a retry fragment is taken as new.
+    record("forget a refused text", () => replay.release(event.messageSid));
+    refused[key] += 1;
+    const limit = account.limits[key];
+    log.warn(
+      `answered 429 to a text from ${who(event)}: over limits.${key} (${limit}). Twilio does not retry a 429 unless the webhook URL ` +
+        `in the Console ends in a retry fragment such as #rc=3&rp=all, so this text is lost. Fix: if such texts are legitimate, raise ${limitKey(account.accountId, key)}`,
+    );
+    deps.onQueueChange?.();
+    return "busy";
   }
 
   return {
     path: account.webhookPath,
     account,
-    gate,
     accept(event) {
-      // Journal first: a replay is acknowledged without spending anyone's budget, and nothing
-      // is acknowledged that a crash could lose.
+      const now = deps.now();
+      // Journal first: a replay is acknowledged without spending anyone's budget.
+      let durable = true;
       try {
-        if (replay.claim(event, deps.now()) === "duplicate") return "ack";
+        if (replay.claim(event, now) === "duplicate") return "ack";
       } catch (error) {
-        log.error(`could not journal a text from ${who(event)}; answered 503 so Twilio retries: ${String(error)}`);
-        return "unavailable";
+        // Twilio would not redeliver a 5xx by default, so refusing would lose the text for certain.
+        // Running it from memory loses it only if the gateway also stops before the turn ends.
+        durable = false;
+        unjournaled += 1;
+        replay.remember(event.messageSid);
+        log.error(
+          `could not write the journal (${error instanceof Error ? error.message : String(error)}); running the text from ${who(event)} from memory, ` +
+            "so a crash before it is answered loses it. Fix: check that the OpenClaw state dir (plugins/twilio-sms/) is writable and the disk is not full",
+        );
       }
-      const refuse = (why: string): "busy" => {
-        replay.release(event.messageSid);
-        log.warn(`${why}; answered 429 to a text from ${who(event)}`);
-        return "busy";
-      };
-      if (budget.overBudget(event.from, deps.now())) return refuse("over the message budget");
-      if (account.holdTurns) {
-        log.info(`holdTurns is on: journaled a text from ${who(event)}; it runs once holdTurns is turned off`);
-        return "ack";
-      }
-      if (!gate.tryReserve()) return refuse(`turn queue full (${gate.running} running, ${gate.queued} queued)`);
-      detach(() => gate.run(() => process(event)));
+      const over = budget.overBudget(event.from, now);
+      if (over) return refuse(event, over);
+      const room = scheduler.room(event.from);
+      if (room !== "ok") return refuse(event, room === "sender-full" ? "maxBacklogPerSender" : "maxBacklog");
+      if (account.holdTurns) log.info(`holdTurns is on: journaled a text from ${who(event)}; it runs once holdTurns is turned off`);
+      scheduler.enqueue(event.from, { event, receivedAt: now, durable });
       return "ack";
     },
     resume() {
-      if (account.holdTurns) return 0;
       deps.journal.settleReplied(deps.now());
-      const unfinished = deps.journal.unfinished(RESUME_LIMIT);
-      for (const event of unfinished) {
-        gate.reserve();
-        detach(() => gate.run(() => process(event)));
+      const unfinished = deps.journal.unfinished();
+      for (const { event, receivedAt } of unfinished) {
+        replay.remember(event.messageSid);
+        scheduler.enqueue(event.from, { event, receivedAt, durable: true });
       }
       return unfinished.length;
+    },
+    ownsMessage(messageSid) {
+      return deps.deliveries.has(messageSid);
     },
     onStatusCallback(event) {
       deps.onStatusCallback?.(event);
     },
     log(level, message) {
       log[level](message);
+    },
+    queueStatus: () => ({
+      running: scheduler.running,
+      waiting: scheduler.waiting,
+      held: account.holdTurns,
+      refused429: { ...refused },
+      unjournaled,
+    }),
+    drain(timeoutMs) {
+      scheduler.stop();
+      return scheduler.idle(timeoutMs);
+    },
+    close() {
+      scheduler.stop();
+      closed = true;
     },
   };
 }

@@ -16,15 +16,15 @@ export function watchPairingApprovals(deps: {
   notify: (number: string) => Promise<unknown>;
   log: { info(message: string): void; warn(message: string): void };
   now: () => number;
-  signal: AbortSignal;
-}): void {
-  let busy = false;
+}): { stop(): Promise<void> } {
+  let current: Promise<void> | undefined;
+  let stopped = false;
   const tick = async () => {
     const waiting = deps.pending.list(deps.accountId, deps.now());
     if (waiting.length === 0) return;
     const allowed = new Set((await deps.readAllowFrom()).map(normalizeAllowEntry));
     for (const number of waiting) {
-      if (deps.signal.aborted || !allowed.has(number)) continue;
+      if (stopped || !allowed.has(number)) continue;
       deps.pending.remove(deps.accountId, number);
       try {
         await deps.notify(number);
@@ -35,14 +35,20 @@ export function watchPairingApprovals(deps: {
     }
   };
   const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    tick()
+    if (current) return;
+    current = tick()
       .catch((error: unknown) => deps.log.warn(`pairing approval check failed: ${String(error)}`))
       .finally(() => {
-        busy = false;
+        current = undefined;
       });
   }, POLL_MS);
   timer.unref();
-  deps.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+  return {
+    /** Stops polling and waits for a check under way, so nothing runs after the account stops. */
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await current;
+    },
+  };
 }

@@ -20,6 +20,7 @@ import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
 import type { InboundSms } from "./form.ts";
+import { lateNotice } from "./late.ts";
 
 export const PICTURE_NOTICE = "[picture message — not supported yet]";
 
@@ -45,6 +46,8 @@ export type DispatchDeps = {
   reply(text: string): Promise<string[]>;
   log: { info(message: string): void; warn(message: string): void };
   now: () => number;
+  /** When the webhook acknowledged the text; a text that waited long reaches the agent with a note saying so. */
+  receivedAt: number;
   /** Called when a new pairing request was created and its code texted to the sender. */
   onPairingRequested?(number: string): void;
 };
@@ -115,11 +118,14 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
     event.numMedia > 0
       ? toInboundMediaFacts(Array.from({ length: event.numMedia }, () => ({ contentType: null, messageId: event.messageSid })))
       : undefined;
-  const agentText = media ? formatInboundMediaUnavailableText({ body: caption, notice: PICTURE_NOTICE }) : caption;
+  const text = media ? formatInboundMediaUnavailableText({ body: caption, notice: PICTURE_NOTICE }) : caption;
+  const late = lateNotice(deps.receivedAt, deps.now());
+  const agentText = late ? `${late}\n${text}` : text;
   // A media-only text still needs a body, or core would see an empty message and skip the turn.
   const rawBody = caption || (media ? PICTURE_NOTICE : "");
   const peer = `${TARGET_PREFIX}:${event.from}`;
-  const timestamp = deps.now();
+  // When it was sent, not when its turn came: the agent's envelope shows the real time.
+  const timestamp = deps.receivedAt;
 
   const ctxPayload = channel.inbound.buildContext({
     channel: CHANNEL_ID,

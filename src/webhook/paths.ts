@@ -1,26 +1,56 @@
 /**
- * The table of webhook paths. Accounts may share a path (two numbers on one
- * Twilio account), so the table outlives any single account: the first
- * account on a path installs the gateway route, the last one out removes it.
- * This and the SDK runtime slot are the package's only module-level state.
+ * The table of webhook paths, owned by the channel object. Accounts may share
+ * a path (two numbers on one Twilio account), so the table outlives any single
+ * account: the first account on a path installs the gateway route, the last one
+ * out removes it.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { registerWebhookTargetWithPluginRoute, resolveWebhookTargets } from "openclaw/plugin-sdk/webhook-ingress";
+import {
+  canonicalizeWebhookRouteKey,
+  registerPluginHttpRoute,
+  registerWebhookTarget as addPathTarget,
+  resolveWebhookTargets,
+} from "openclaw/plugin-sdk/webhook-ingress";
 import { createRejectedBudget } from "./limits.ts";
 import type { RejectedBudget } from "./limits.ts";
 import { PLUGIN_ID } from "../runtime.ts";
 import { handleWebhookRequest } from "./route.ts";
 import type { RouteDeps, WebhookTarget } from "./route.ts";
 
-const targetsByPath = new Map<string, WebhookTarget[]>();
-const rejectedByPath = new Map<string, RejectedBudget>();
-
 export type PathRegistration = { unregister(): void };
 
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+
+/** Installs the gateway HTTP route for a path; returns its removal. Tests install on a loopback server instead. */
+export type InstallRoute = (params: { path: string; accountId: string; handler: RouteHandler; log: (message: string) => void }) => () => void;
+
+export const installGatewayRoute: InstallRoute = ({ path, accountId, handler, log }) =>
+  registerPluginHttpRoute({
+    path,
+    auth: "plugin",
+    match: "exact",
+    pluginId: PLUGIN_ID,
+    accountId,
+    replaceExisting: true,
+    throwOnFailure: true,
+    log,
+    handler,
+  });
+
+export interface WebhookRoutes {
+  register(
+    target: WebhookTarget,
+    deps: Pick<RouteDeps, "trustedProxies" | "allowRealIpFallback">,
+    log: (message: string) => void,
+  ): PathRegistration;
+  /** Serves one request for any registered path; false when no account is on its path. */
+  handle: RouteHandler;
+}
+
 /** Accounts on one path must be told apart by their number or Messaging Service; says which ones clash. */
-export function findPathClash(path: string, candidate: WebhookTarget): string | undefined {
-  for (const existing of targetsByPath.get(path) ?? []) {
-    const a = existing.account;
+export function findPathClash(existing: readonly WebhookTarget[], path: string, candidate: WebhookTarget): string | undefined {
+  for (const other of existing) {
+    const a = other.account;
     const b = candidate.account;
     const sameNumber = Boolean(a.fromNumber && a.fromNumber === b.fromNumber);
     const sameService = Boolean(a.messagingServiceSid && a.messagingServiceSid === b.messagingServiceSid);
@@ -31,38 +61,43 @@ export function findPathClash(path: string, candidate: WebhookTarget): string | 
   return undefined;
 }
 
-export function registerWebhookTarget(
-  target: WebhookTarget,
-  deps: Pick<RouteDeps, "trustedProxies" | "allowRealIpFallback">,
-  log: (message: string) => void,
-): PathRegistration {
-  const clash = findPathClash(target.path, target);
-  if (clash) throw new Error(`twilio-sms: ${clash}`);
-  if (!rejectedByPath.has(target.path)) {
-    rejectedByPath.set(target.path, createRejectedBudget(target.account.limits.rejectedPerMinutePerAddress));
-  }
-  const registration = registerWebhookTargetWithPluginRoute({
-    targetsByPath,
-    target,
-    route: {
-      auth: "plugin",
-      match: "exact",
-      pluginId: PLUGIN_ID,
-      accountId: target.account.accountId,
-      replaceExisting: true,
-      throwOnFailure: true,
-      log,
-      handler: async (req: IncomingMessage, res: ServerResponse) => {
-        const resolved = resolveWebhookTargets(req, targetsByPath);
-        const budget = resolved ? rejectedByPath.get(resolved.path) : undefined;
-        if (!resolved || resolved.targets.length === 0 || !budget) return false;
-        await handleWebhookRequest(req, res, resolved.targets, { ...deps, ...budget });
-        return true;
-      },
+export function createWebhookRoutes(options: { installRoute?: InstallRoute; now?: () => number; bodyTimeoutMs?: number } = {}): WebhookRoutes {
+  const install = options.installRoute ?? installGatewayRoute;
+  const targetsByPath = new Map<string, WebhookTarget[]>();
+  const rejectedByPath = new Map<string, RejectedBudget>();
+  const routeDepsByPath = new Map<string, Pick<RouteDeps, "trustedProxies" | "allowRealIpFallback">>();
+
+  const handle: RouteHandler = async (req, res) => {
+    const resolved = resolveWebhookTargets(req, targetsByPath);
+    const budget = resolved ? rejectedByPath.get(resolved.path) : undefined;
+    const deps = resolved ? routeDepsByPath.get(resolved.path) : undefined;
+    if (!resolved || resolved.targets.length === 0 || !budget || !deps) return false;
+    await handleWebhookRequest(req, res, resolved.targets, {
+      ...deps,
+      ...budget,
+      ...(options.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.bodyTimeoutMs }),
+    });
+    return true;
+  };
+
+  return {
+    handle,
+    register(target, deps, log) {
+      const clash = findPathClash(targetsByPath.get(target.path) ?? [], target.path, target);
+      if (clash) throw new Error(`twilio-sms: ${clash}`);
+      const registration = addPathTarget(targetsByPath, { ...target, path: canonicalizeWebhookRouteKey(target.path) }, {
+        onFirstPathTarget: ({ path }) => {
+          const remove = install({ path, accountId: target.account.accountId, handler: handle, log });
+          rejectedByPath.set(path, createRejectedBudget(target.account.limits.rejectedPerMinutePerAddress, options.now));
+          routeDepsByPath.set(path, deps);
+          return remove;
+        },
+        onLastPathTargetRemoved: ({ path }) => {
+          rejectedByPath.delete(path);
+          routeDepsByPath.delete(path);
+        },
+      });
+      return { unregister: registration.unregister };
     },
-    onLastPathTargetRemoved: ({ path }) => {
-      rejectedByPath.delete(path);
-    },
-  });
-  return { unregister: registration.unregister };
+  };
 }

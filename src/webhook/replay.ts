@@ -14,6 +14,8 @@ export interface ReplayGuard {
   claim(event: InboundSms, now: number): Claim;
   /** Forgets a text refused before the ack (over budget), so Twilio's retry is accepted. */
   release(messageSid: string): void;
+  /** Marks a MessageSid seen without the journal: a text run from memory, or one resumed from the journal. */
+  remember(messageSid: string): void;
 }
 
 export function createReplayGuard(journal: InboundJournal, hotSetSize = 10_000): ReplayGuard {
@@ -28,6 +30,9 @@ export function createReplayGuard(journal: InboundJournal, hotSetSize = 10_000):
     release(messageSid) {
       hot.delete(messageSid);
       journal.release(messageSid);
+    },
+    remember(messageSid) {
+      hot.set(messageSid, true);
     },
   };
 }

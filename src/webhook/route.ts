@@ -2,7 +2,8 @@
  * The HTTP door. One handler serves every account registered on a path; it
  * alone sets HTTP statuses and the TwiML ack. Steps, in order: method → address
  * budget → bounded body read → signature (per account token) → identity →
- * account budgets → replay claim → ack → detached turn.
+ * replay claim and journal → account budgets and backlog caps → ack. Turns
+ * run later, from the journal (scheduler.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isRequestBodyLimitError, readRequestBodyWithLimit, resolveRequestClientIp } from "openclaw/plugin-sdk/webhook-ingress";
@@ -21,8 +22,10 @@ export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export type WebhookTarget = {
   path: string;
   account: ResolvedAccount;
-  /** Accepts a verified message addressed to this account: "ack" → 200, "busy" → 429, "unavailable" → 503. */
-  accept(event: InboundSms): "ack" | "busy" | "unavailable";
+  /** Accepts a verified message addressed to this account: "ack" → 200 (journaled and queued), "busy" → 429. */
+  accept(event: InboundSms): "ack" | "busy";
+  /** True when this account sent the message, so its status callbacks are this account's. */
+  ownsMessage(messageSid: string): boolean;
   onStatusCallback(event: StatusCallbackEvent): void;
   log(level: "info" | "warn", message: string): void;
 };
@@ -33,6 +36,8 @@ export type RouteDeps = {
   /** Counts a rejected request from an address; true once it is over budget. */
   rejected(address: string): boolean;
   addressBlocked(address: string): boolean;
+  /** How long a body may take to arrive; Twilio sends it at once, so a slow one is not Twilio. Default 5 s. */
+  bodyTimeoutMs?: number;
 };
 
 function send(res: ServerResponse, status: number, body: string, contentType = "text/plain; charset=utf-8", headers: Record<string, string> = {}) {
@@ -61,7 +66,7 @@ export async function handleWebhookRequest(
   let body: string;
   try {
     // Paused rather than destroyed on a limit, so the client still reads our status before the socket closes.
-    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: BODY_TIMEOUT_MS, destroyOnLimit: false });
+    body = await readRequestBodyWithLimit(req, { maxBytes: MAX_BODY_BYTES, timeoutMs: deps.bodyTimeoutMs ?? BODY_TIMEOUT_MS, destroyOnLimit: false });
   } catch (error) {
     deps.rejected(address);
     const close = { connection: "close" };
@@ -99,8 +104,11 @@ export async function handleWebhookRequest(
     return ack(res);
   }
   if (parsed.kind === "status") {
-    const owner = verified.find((target) => target.account.accountSid === parsed.event.accountSid);
-    owner?.onStatusCallback(parsed.event);
+    // Accounts on one path may share one Twilio account, so the sender is found by the SID it stored.
+    const { accountSid, messageSid } = parsed.event;
+    const owner = verified.find((target) => target.account.accountSid === accountSid && target.ownsMessage(messageSid));
+    if (owner) owner.onStatusCallback(parsed.event);
+    else verified[0]?.log("info", `ignored a status callback for ${messageSid}, which no account on ${verified[0].path} sent`);
     return send(res, 204, "");
   }
   const owner = verified.find((target) => isAddressedTo(parsed.event, target.account));
@@ -111,17 +119,11 @@ export async function handleWebhookRequest(
     );
     return ack(res);
   }
-  switch (owner.accept(parsed.event)) {
-    case "busy":
-      return send(res, 429, "Too Many Requests", undefined, { "retry-after": "30" });
-    case "unavailable":
-      return send(res, 503, "Service Unavailable", undefined, { "retry-after": "5" });
-    case "ack":
-      return ack(res);
-  }
+  if (owner.accept(parsed.event) === "busy") return send(res, 429, "Too Many Requests", undefined, { "retry-after": "30" });
+  return ack(res);
 }
 
 /** Starts post-ack work under the gateway's admission and restart-drain tracking. */
-export function detach(work: () => Promise<void>): void {
-  void runDetachedWebhookWork(work);
+export function detach(work: () => Promise<void>): Promise<void> {
+  return runDetachedWebhookWork(work);
 }

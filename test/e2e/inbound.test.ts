@@ -1,7 +1,10 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
-// route → admission → agent turn (deterministic model) → SMS reply.
+// route → admission → agent turn (deterministic model) → SMS reply. Status
+// codes, replays, budgets and backlog caps are proven in-process at the route
+// boundary (test/webhook/route.boundary.test.ts); this file keeps what needs
+// the real host: pairing, proxies, opt-outs, failed turns, a flood, reloads.
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
@@ -40,7 +43,7 @@ beforeAll(async () => {
       fromNumber: FROM,
       apiBaseUrl: emulator.url,
       allowFrom: [ALLOWED, BURST, STOPPER],
-      limits: { messagesPerMinutePerSender: 10, maxConcurrentTurns: 2, maxQueuedTurns: 4 },
+      limits: { messagesPerMinutePerSender: 10, maxConcurrentTurns: 2 },
       accounts: { proxied: { fromNumber: PROXIED_FROM, webhookPath: "/twilio-sms/proxied", publicUrl: PUBLIC_URL } },
     },
   });
@@ -52,47 +55,6 @@ afterAll(async () => {
   await gateway?.stop();
   await model?.close();
   await emulator?.close();
-});
-
-describe("bad webhooks get the right status and no side effect", () => {
-  it("405, 403, 413 and a silent ack for another Twilio account", async () => {
-    emulator.reset();
-    const turnsBefore = model.requests.length;
-    const get = await fetch(webhookUrl);
-    expect(get.status).toBe(405);
-
-    const unsigned = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "unsigned", signature: null });
-    expect(unsigned.status).toBe(403);
-    const forged = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "forged", signature: "bm9wZQ==" });
-    expect(forged.status).toBe(403);
-    const wrongUrl = await emulator.sendInboundSms({ webhookUrl, signUrl: `${gateway.baseUrl}/somewhere/else`, from: ALLOWED, to: FROM, body: "wrong url" });
-    expect(wrongUrl.status).toBe(403);
-
-    const oversize = await fetch(webhookUrl, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "x" },
-      body: `Body=${"a".repeat(40 * 1024)}`,
-    });
-    expect(oversize.status).toBe(413);
-
-    const otherAccount = await emulator.sendInboundSms({ webhookUrl, accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "other account" });
-    expect(otherAccount.status).toBe(200);
-    const spoofedAccount = await postTwilioWebhook({
-      url: webhookUrl,
-      authToken: TOKEN,
-      params: buildInboundSmsParams({ accountSid: `AC${"b".repeat(32)}`, from: ALLOWED, to: FROM, body: "spoofed account" }),
-    });
-    expect(spoofedAccount.status).toBe(200);
-    expect(spoofedAccount.headers["content-type"]).toMatch(/^text\/xml/);
-    expect(spoofedAccount.body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
-
-    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 30_000 });
-    await sleep(1_000);
-    expect(turnsFor("spoofed account")).toBe(0);
-    expect(turnsFor("unsigned") + turnsFor("forged") + turnsFor("wrong url")).toBe(0);
-    expect(model.requests.length - turnsBefore).toBe(1);
-    expect(emulator.messages.map((message) => message.body)).toEqual([FLATTENED_ECHO("other account")]);
-  }, 60_000);
 });
 
 describe("pairing", () => {
@@ -120,24 +82,6 @@ describe("pairing", () => {
     expect(turnsFor("hello")).toBe(1);
     expect(messages[2]).toMatchObject({ from: FROM, body: FLATTENED_ECHO("hello") });
   }, 120_000);
-});
-
-describe("replay defence", () => {
-  it("dispatches the same signed webhook once, even when posted 10 times and again after a restart", async () => {
-    emulator.reset();
-    const params = buildInboundSmsParams({ accountSid: ACCOUNT_SID, from: ALLOWED, to: FROM, body: "only once please" });
-    const statuses = await Promise.all(Array.from({ length: 10 }, () => postTwilioWebhook({ url: webhookUrl, authToken: TOKEN, params })));
-    expect(statuses.map((response) => response.status)).toEqual(Array(10).fill(200));
-    await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
-    expect(turnsFor("only once please")).toBe(1);
-
-    await gateway.restart();
-    const replayed = await postTwilioWebhook({ url: webhookUrl, authToken: TOKEN, params });
-    expect(replayed.status).toBe(200);
-    await sleep(3_000);
-    expect(turnsFor("only once please")).toBe(1);
-    expect(emulator.messages.filter((message) => message.to === ALLOWED)).toHaveLength(1);
-  }, 180_000);
 });
 
 describe("signatures behind a proxy", () => {

@@ -8,6 +8,10 @@ import { resolveAccount } from "../../src/config/accounts.ts";
 import { SpendGuardError } from "../../src/outbound/budget.ts";
 import { createGuardedSender, OptedOutError } from "../../src/outbound/guarded-send.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { openDatabase } from "../../src/store/db.ts";
+import { createDeliveryStore } from "../../src/store/deliveries.ts";
+import { createOptOutLedger } from "../../src/store/optouts.ts";
+import type { DatabaseSync } from "node:sqlite";
 
 const FROM = "+15550001111";
 const TO = "+15551230001";
@@ -25,7 +29,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close();
 });
+const databases: DatabaseSync[] = [];
+
 beforeEach(async () => {
+  for (const db of databases.splice(0)) db.close();
   emulator.reset();
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
   stateDir = await mkdtemp(join(tmpdir(), "twilio-sms-guarded-"));
@@ -38,9 +45,12 @@ function setup(extra: Record<string, unknown> = {}) {
     undefined,
     {},
   );
+  const db = openDatabase(stateDir);
+  databases.push(db);
   const send = createGuardedSender({
-    stateDir: () => stateDir,
-    clientFor: (resolved) => createTwilioClient({ accountSid: resolved.accountSid ?? "", authToken: resolved.authToken ?? "", apiBaseUrl: resolved.apiBaseUrl }),
+    client: createTwilioClient({ accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl }),
+    optOuts: createOptOutLedger(db),
+    deliveries: createDeliveryStore(db, account.accountId),
     now: () => now,
     sleep: async () => {},
     random: () => 0,

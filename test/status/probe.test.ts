@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveAccount } from "../../src/config/accounts.ts";
 import { TwilioApiError } from "../../src/errors.ts";
-import { formatProbe, probeAccount } from "../../src/status/probe.ts";
+import { checkRetryFragment, formatProbe, probeAccount } from "../../src/status/probe.ts";
 import type { NumberLookup } from "../../src/status/probe.ts";
 
 const SID = `AC${"0".repeat(32)}`;
@@ -23,7 +23,13 @@ describe("probeAccount", () => {
   it("passes when the number's webhook is POST publicUrl", async () => {
     const result = await probeWith({ kind: "found", smsUrl: PUBLIC, smsMethod: "POST" });
     expect(result.ok).toBe(true);
-    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook", "webhook-errors"]);
+    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook", "webhook-retries", "webhook-errors"]);
+  });
+
+  it("matches a webhook URL that ends in a retry fragment, and says Twilio will retry", async () => {
+    const result = await probeWith({ kind: "found", smsUrl: `${PUBLIC}#rc=3&rp=all`, smsMethod: "POST" });
+    expect(result.ok).toBe(true);
+    expect(formatProbe(result).join("\n")).toMatch(/ok webhook-retries: Twilio retries a refused text/);
   });
 
   it.each([
@@ -51,5 +57,16 @@ describe("probeAccount", () => {
   it("never prints the full number", async () => {
     const lines = formatProbe(await probeWith({ kind: "missing" }));
     expect(lines.join("\n")).not.toContain("5550001111");
+  });
+});
+
+describe("retry fragment", () => {
+  it("says whether Twilio will retry a refused text, from the webhook URL's fragment", () => {
+    expect(checkRetryFragment("https://sms.example.com/twilio-sms/webhook")).toMatchObject({ ok: true, fix: expect.stringContaining("#rc=3&rp=all") });
+    expect(checkRetryFragment("https://sms.example.com/twilio-sms/webhook#rc=3&rp=all")).toEqual({
+      check: "webhook-retries",
+      ok: true,
+      detail: "Twilio retries a refused text (rc=3, rp=all)",
+    });
   });
 });

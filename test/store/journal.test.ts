@@ -49,9 +49,9 @@ describe("inbound journal", () => {
     const second = openDatabase(dir);
     const resumed = createInboundJournal(second, "a");
     expect(resumed.settleReplied(6)).toBe(1);
-    expect(resumed.unfinished(10).map((event) => [event.messageSid, event.body])).toEqual([
-      ["SM1", "first"],
-      ["SM2", "second"],
+    expect(resumed.unfinished().map(({ event, receivedAt }) => [event.messageSid, event.body, receivedAt])).toEqual([
+      ["SM1", "first", 1],
+      ["SM2", "second", 2],
     ]);
     expect(resumed.counts()).toEqual({ pending: 1, running: 1, done: 2 });
     const done = second.prepare("SELECT payload FROM inbound_journal WHERE state = 'done'").all();
@@ -96,7 +96,7 @@ describe("replay guard", () => {
     db.close();
   });
 
-  it("throws when the journal cannot be written, so the route can answer 503", () => {
+  it("throws when the journal cannot be written, so the account can run the text from memory", () => {
     const db = openDatabase(stateDir());
     const guard = createReplayGuard(createInboundJournal(db, "a"));
     db.close();
