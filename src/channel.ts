@@ -60,7 +60,7 @@ const gateway = createGatewayAdapter({
   runtime: runtimeStore.getRuntime,
   warnings: warningsFor,
   stateDir: () => resolveStateDir(process.env),
-  sendText: async (account, to, text) => (await send({ account, to, text })).map((part) => part.sid),
+  sendText: async (account, to, text) => await send({ account, to, text }),
 });
 
 export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeResult>({

@@ -11,6 +11,7 @@ import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pair
 import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { maskPhone } from "./mask.ts";
+import type { SentPart } from "./outbound/receipts.ts";
 import { openDatabase } from "./store/db.ts";
 import { createOptOutLedger } from "./store/optouts.ts";
 import { createPendingPairings } from "./store/pairing-pending.ts";
@@ -33,7 +34,7 @@ export type GatewayDeps = {
   warnings(cfg: ChannelConfigLike, accountId: string): { title: string; detail: string; remediation: string }[];
   stateDir: () => string;
   /** Sends text to a number through the outbound pipeline (opt-outs honoured); returns the SIDs. */
-  sendText(account: ResolvedAccount, to: string, text: string): Promise<string[]>;
+  sendText(account: ResolvedAccount, to: string, text: string): Promise<SentPart[]>;
 };
 
 const DRAIN_TIMEOUT_MS = 10_000;

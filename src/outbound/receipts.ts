@@ -82,13 +82,15 @@ export function failureAfter(delivered: readonly SentPart[], cause: unknown): un
   });
 }
 
+/** One receipt entry per SMS part, for `message send` and agent replies alike. */
+export function receiptResults(parts: readonly SentPart[]) {
+  return parts.map((part) => ({
+    channel: CHANNEL_ID,
+    messageId: part.sid,
+    meta: { status: part.status, segments: part.segments, encoding: part.encoding, part: part.index + 1 },
+  }));
+}
+
 export function buildReceipt(parts: readonly SentPart[]) {
-  return createMessageReceiptFromOutboundResults({
-    results: parts.map((part) => ({
-      channel: CHANNEL_ID,
-      messageId: part.sid,
-      meta: { status: part.status, segments: part.segments, encoding: part.encoding, part: part.index + 1 },
-    })),
-    kind: "text",
-  });
+  return createMessageReceiptFromOutboundResults({ results: receiptResults(parts), kind: "text" });
 }

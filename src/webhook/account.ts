@@ -6,6 +6,7 @@
 import { LRUCache } from "lru-cache";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone, maskSid } from "../mask.ts";
+import type { SentPart } from "../outbound/receipts.ts";
 import type { InboundJournal } from "../store/journal.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
 import { admit } from "./admit.ts";
@@ -28,8 +29,8 @@ export type AccountWebhookDeps = {
   log: Logger;
   now: () => number;
   /** Runs admission (pairing/allowlist), the agent turn and its reply. Throws when the turn failed. */
-  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<string[]>): Promise<string>;
-  sendText(to: string, text: string): Promise<string[]>;
+  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<SentPart[]>): Promise<string>;
+  sendText(to: string, text: string): Promise<SentPart[]>;
   onStatusCallback?(event: StatusCallbackEvent): void;
 };
 
@@ -59,9 +60,9 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
   }
 
   const reply = (event: InboundSms) => async (text: string) => {
-    const sids = await deps.sendText(event.from, text);
+    const parts = await deps.sendText(event.from, text);
     deps.journal.markReplied(event.messageSid);
-    return sids;
+    return parts;
   };
 
   /** Handles one journaled text and returns the outcome kept in the journal. */
