@@ -73,10 +73,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         now: Date.now,
         sendText: (to, text) => deps.sendText(account, to, text),
         onStatusCallback: (event) => {
-          if (!isKnownStatus(event.status)) {
-            log.warn(`ignored a status callback with an unknown status "${event.status}"`);
-            return;
-          }
+          if (!isKnownStatus(event.status)) log.info(`message ${event.messageSid} reported a status this plugin does not know ("${event.status}"); kept as reported`);
           const next = deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: Date.now() });
           if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
           ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...deliveriesPatch() });
