@@ -92,7 +92,7 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
           deliveries,
           log,
           now,
-          sendText: async (to, text) => (await send({ account, to, text })).map((part) => part.sid),
+          sendText: (to, text) => send({ account, to, text }),
           onPurged: () => wal.schedule(),
           ...params.inbound,
         })

@@ -25,6 +25,17 @@ export class TargetError extends Error {
   }
 }
 
+/**
+ * How a request failed when no HTTP answer came back, by when it failed:
+ * - `dns` / `connect`: the connection never opened, so no byte of the request
+ *   left this machine and Twilio cannot have acted on it; worth retrying.
+ * - `tls`: the server's certificate was refused during the handshake, also
+ *   before the request was written; it repeats until someone fixes the trust store or proxy.
+ * - `in-flight`: a timeout, a reset or anything else once a connection was
+ *   open; the request may have reached Twilio, so the outcome is unknown.
+ */
+export type TransportFailure = { stage: "dns" | "connect" | "tls" | "in-flight"; code: string };
+
 /** A Twilio REST failure, carrying Twilio's own facts (never credentials). */
 export class TwilioApiError extends Error {
   readonly code = "TWILIO_SMS_API";
@@ -35,9 +46,18 @@ export class TwilioApiError extends Error {
   readonly moreInfo: string | undefined;
   /** Seconds from a `Retry-After` header, when present. */
   readonly retryAfterSeconds: number | undefined;
+  /** Set when no HTTP answer arrived. */
+  readonly transport: TransportFailure | undefined;
   constructor(
     message: string,
-    facts: { httpStatus?: number; twilioCode?: number; moreInfo?: string; retryAfterSeconds?: number; cause?: unknown },
+    facts: {
+      httpStatus?: number;
+      twilioCode?: number;
+      moreInfo?: string;
+      retryAfterSeconds?: number;
+      transport?: TransportFailure;
+      cause?: unknown;
+    },
   ) {
     super(message, facts.cause === undefined ? undefined : { cause: facts.cause });
     this.name = "TwilioApiError";
@@ -45,6 +65,7 @@ export class TwilioApiError extends Error {
     this.twilioCode = facts.twilioCode;
     this.moreInfo = facts.moreInfo;
     this.retryAfterSeconds = facts.retryAfterSeconds;
+    this.transport = facts.transport;
   }
 }
 

@@ -54,10 +54,7 @@ function accountLog(ctx: StartContext): Logger {
 
 /** Folds a status callback into the account's delivery store. */
 function applyStatus(runtime: AccountRuntime, event: StatusCallbackEvent, log: Logger): void {
-  if (!isKnownStatus(event.status)) {
-    log.warn(`ignored a status callback with an unknown status "${event.status}"`);
-    return;
-  }
+  if (!isKnownStatus(event.status)) log.info(`message ${event.messageSid} reported a status this plugin does not know ("${event.status}"); kept as reported`);
   const next = runtime.deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: runtime.now() });
   if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
 }

@@ -59,6 +59,7 @@ export function createMessage(account: AccountState, fields: FormFields, now: Da
       status: messagingServiceSid === null ? "queued" : "accepted",
       errorCode: null,
       createdAt: now,
+      sentAt: now,
       updatedAt: now,
       params: fields,
     },

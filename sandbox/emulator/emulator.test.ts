@@ -326,9 +326,69 @@ describe("fault injection", () => {
     expect(emulator.requests).toMatchObject([{ status: null, fault: "drop", messageSid: message?.sid }]);
   });
 
+  it("stall creates the message, then holds the reply past a client's timeout", async () => {
+    emulator.failNext({ kind: "stall", ms: 5_000 });
+    const impatient = clientFor(emulator, { timeout: 200 });
+    const error = await rejection(impatient.messages.create({ to: TO, from: FROM, body: "slow answer" }));
+    expect(error).toMatchObject({ code: "ECONNABORTED" });
+    expect(emulator.messages.map((m) => m.body)).toEqual(["slow answer"]);
+    expect(emulator.requests).toMatchObject([{ fault: "stall", messageSid: emulator.messages[0]?.sid }]);
+  });
+
+  it("a server error after create answers 500, yet the message exists", async () => {
+    emulator.failNext({ kind: "server-error", status: 500, afterCreate: true });
+    await expectTwilioError(client.messages.create({ to: TO, from: FROM, body: "stored anyway" }), 500, 20500);
+    expect(emulator.messages.map((m) => m.body)).toEqual(["stored anyway"]);
+  });
+
   it("rejects nonsensical fault settings", () => {
     expect(() => emulator.failNext({ kind: "drop" }, 0)).toThrow(RangeError);
     expect(() => emulator.failNext({ kind: "delay", ms: 3_600_000 })).toThrow(RangeError);
+  });
+});
+
+describe("Messages list", () => {
+  const get = (query: string) =>
+    fetch(`${emulator.url}/2010-04-01/Accounts/${emulator.accountSid}/Messages.json?${query}`, {
+      headers: { Authorization: basicAuth(emulator.accountSid, emulator.authToken) },
+    });
+
+  it("filters by To, From and DateSent through the twilio client, newest first", async () => {
+    const OTHER = "+15551230002";
+    await client.messages.create({ to: TO, from: FROM, body: "first" });
+    await client.messages.create({ to: OTHER, from: FROM, body: "elsewhere" });
+    await client.messages.create({ to: TO, from: FROM, body: "second" });
+    const today = new Date();
+    const midnight = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate()));
+    const listed = await client.messages.list({ to: TO, from: FROM, dateSentAfter: midnight, limit: 20 });
+    expect(listed.map((m) => m.body)).toEqual(["second", "first"]);
+    expect(listed[0]?.dateSent).toBeInstanceOf(Date);
+    const query = emulator.requests.at(-1)?.query;
+    expect(query).toMatchObject({ To: TO, From: FROM, "DateSent>": midnight.toISOString().replace(".000", "") });
+    expect(await client.messages.list({ to: TO, dateSentAfter: new Date(midnight.getTime() + 86_400_000) })).toEqual([]);
+    expect(await client.messages.list({ to: TO, dateSentBefore: new Date(midnight.getTime() - 86_400_000) })).toEqual([]);
+    expect((await client.messages.list({ dateSent: midnight })).map((m) => m.body)).toEqual(["second", "elsewhere", "first"]);
+  });
+
+  it("reads the raw DateSent>=YYYY-MM-DD spelling and pages with Twilio's envelope", async () => {
+    for (const body of ["a", "b", "c"]) await client.messages.create({ to: TO, from: FROM, body });
+    const response = await get(`To=${encodeURIComponent(TO)}&DateSent>=2000-01-01&PageSize=2`);
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as Record<string, unknown> & { messages: { body: string }[]; next_page_uri: string };
+    expect(page).toMatchObject({ page: 0, page_size: 2, start: 0, end: 1, previous_page_uri: null });
+    expect(page.messages.map((m) => m.body)).toEqual(["c", "b"]);
+    const next = await fetch(`${emulator.url}${page.next_page_uri}`, { headers: { Authorization: basicAuth(emulator.accountSid, emulator.authToken) } });
+    const second = (await next.json()) as { messages: { body: string }[]; next_page_uri: string | null; page: number };
+    expect(second).toMatchObject({ page: 1, next_page_uri: null });
+    expect(second.messages.map((m) => m.body)).toEqual(["a"]);
+  });
+
+  it("rejects a malformed date and another account's credentials", async () => {
+    expect((await get("DateSent>=yesterday")).status).toBe(400);
+    const response = await fetch(`${emulator.url}/2010-04-01/Accounts/${emulator.accountSid}/Messages.json`, {
+      headers: { Authorization: basicAuth(emulator.accountSid, "wrong") },
+    });
+    expect(response.status).toBe(401);
   });
 });
 

@@ -7,7 +7,10 @@ import { twilioErrorBody } from "./twilio-errors.ts";
  * - `rate-limit`: HTTP 429 / 20429, with `Retry-After` only when `retryAfterSeconds` is given
  *   (Twilio does not document that header, so a client must cope with its absence).
  * - `server-error`: 500 and 503 carry a Twilio JSON body; 502 is an HTML page, as a load balancer sends.
+ *   With `afterCreate`, the message is created first, as when Twilio fails after storing it.
  * - `delay`: wait `ms`, then process the request normally (for timeout and ordering tests).
+ * - `stall`: process the request normally (the message IS created), then hold the reply for `ms`:
+ *   a client whose timeout is shorter gives up on a message that exists.
  * - `drop`: process the request normally, then destroy the socket without answering. The message
  *   IS created, as when Twilio accepted a send but the response was lost: a client that retries
  *   blindly will send a duplicate.
@@ -15,8 +18,9 @@ import { twilioErrorBody } from "./twilio-errors.ts";
 export type EmulatorFault =
   | { kind: "twilio-error"; status: number; code: number; message?: string }
   | { kind: "rate-limit"; retryAfterSeconds?: number; code?: 20429 }
-  | { kind: "server-error"; status?: 500 | 502 | 503 }
+  | { kind: "server-error"; status?: 500 | 502 | 503; afterCreate?: boolean }
   | { kind: "delay"; ms: number }
+  | { kind: "stall"; ms: number }
   | { kind: "drop" };
 
 /** Catches a seconds-for-milliseconds slip before it stalls a test run for hours. */
@@ -27,8 +31,8 @@ export class FaultQueue {
 
   push(fault: EmulatorFault, times: number): void {
     if (!Number.isInteger(times) || times < 1) throw new RangeError(`failNext: times must be a positive integer, got ${times}`);
-    if (fault.kind === "delay" && !(fault.ms >= 0 && fault.ms <= MAX_DELAY_MS)) {
-      throw new RangeError(`failNext: delay must be between 0 and ${MAX_DELAY_MS} ms, got ${fault.ms}`);
+    if ((fault.kind === "delay" || fault.kind === "stall") && !(fault.ms >= 0 && fault.ms <= MAX_DELAY_MS)) {
+      throw new RangeError(`failNext: ${fault.kind} must be between 0 and ${MAX_DELAY_MS} ms, got ${fault.ms}`);
     }
     if (fault.kind === "twilio-error" && !(fault.status >= 400 && fault.status <= 599)) {
       throw new RangeError(`failNext: twilio-error status must be 4xx or 5xx, got ${fault.status}`);

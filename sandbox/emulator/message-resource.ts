@@ -21,6 +21,12 @@ export interface EmulatedMessage {
   status: string;
   errorCode: number | null;
   createdAt: Date;
+  /**
+   * When the message left for the carrier, which Twilio reports as date_sent. The emulator hands every
+   * message over at once, so this equals `createdAt`; the create response still shows null, as Twilio
+   * answers before sending. Its status only moves when a test sends a status callback.
+   */
+  sentAt: Date | null;
   updatedAt: Date;
   /** Every form field of the create request, including ones the emulator does not interpret. */
   params: FormFields;
@@ -43,7 +49,7 @@ export function messageResource(message: EmulatedMessage): Record<string, unknow
     api_version: API_VERSION,
     body: message.body,
     date_created: rfc2822(message.createdAt),
-    date_sent: null,
+    date_sent: message.sentAt === null ? null : rfc2822(message.sentAt),
     date_updated: rfc2822(message.updatedAt),
     direction: "outbound-api",
     error_code: message.errorCode,

@@ -14,6 +14,7 @@ import { createMessage } from "./create-message.ts";
 import { faultResponse, FaultQueue, isErrorFault, type EmulatorFault } from "./faults.ts";
 import { firstValue, parseBasicAuth, parseForm, readBody, send, type FormFields, type PlainResponse } from "./http-io.ts";
 import { incomingNumbersPage } from "./incoming-numbers.ts";
+import { messagesPage } from "./message-list.ts";
 import { API_VERSION, messageResource, type EmulatedMessage } from "./message-resource.ts";
 import { optOutEffect } from "./opt-out-keywords.ts";
 import { PhoneApi, type PhoneOptions } from "./phone-api.ts";
@@ -356,6 +357,12 @@ export class TwilioEmulator {
   async #route(req: IncomingMessage, url: URL, record: EmulatedRequest): Promise<Reply> {
     const create = CREATE_PATH.exec(url.pathname);
     if (create?.[1] && req.method === "POST") return this.#create(req, create[1], record);
+    if (create?.[1] && req.method === "GET") {
+      const account = this.#authenticate(req, create[1]);
+      if (!account) return unauthorized();
+      const page = messagesPage(account.sid, this.#messages, record.query);
+      return page.ok ? { status: 200, code: null, body: page.body } : errorReply(400, 20001, page.message);
+    }
     const fetchOne = FETCH_PATH.exec(url.pathname);
     if (fetchOne?.[1] && fetchOne[2] && req.method === "GET") {
       const account = this.#authenticate(req, fetchOne[1]);
@@ -381,7 +388,7 @@ export class TwilioEmulator {
   async #create(req: IncomingMessage, accountSid: string, record: EmulatedRequest): Promise<Reply> {
     const fault = this.#faults.shift();
     record.fault = fault?.kind ?? null;
-    if (fault && isErrorFault(fault)) return faultResponse(fault);
+    if (fault && isErrorFault(fault) && !(fault.kind === "server-error" && fault.afterCreate)) return faultResponse(fault);
     if (fault?.kind === "delay") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
 
     const account = this.#authenticate(req, accountSid);
@@ -391,7 +398,10 @@ export class TwilioEmulator {
     this.#messages.push(outcome.message);
     record.messageSid = outcome.message.sid;
     this.#waiters.notify(this.messages);
-    return { status: 201, code: null, body: messageResource(outcome.message) };
+    if (fault?.kind === "server-error") return faultResponse(fault);
+    if (fault?.kind === "stall") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
+    // Twilio answers before handing the message to the carrier, so the create response has no date_sent.
+    return { status: 201, code: null, body: messageResource({ ...outcome.message, sentAt: null }) };
   }
 
   #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {

@@ -12,11 +12,13 @@ export type SentPart = { index: number; sid: string; status: string; segments: n
 
 /**
  * A part Twilio did not accept. "rejected": Twilio refused it, nothing was
- * created. "unknown-outcome": the request may have created the message, and
- * it was deliberately not resent.
+ * created. "not-sent": the request never reached Twilio (DNS, connection,
+ * certificate), nothing was created. "unknown-outcome": the request may have
+ * created the message, Twilio's message list did not show it, and it was
+ * deliberately not resent.
  */
 export type PartFailure = {
-  outcome: "rejected" | "unknown-outcome";
+  outcome: "rejected" | "not-sent" | "unknown-outcome";
   /** A plain-language sentence from the retry policy. */
   reason: string;
   partIndex: number;
@@ -49,7 +51,11 @@ export class SmsSendError extends Error {
 }
 
 function describeFailure(to: string, failure: PartFailure, delivered: readonly SentPart[]): string {
-  const head = failure.outcome === "rejected" ? `Twilio rejected ${maskPhone(to)}` : `SMS to ${maskPhone(to)}`;
+  const head = {
+    rejected: `Twilio rejected ${maskPhone(to)}`,
+    "not-sent": `SMS to ${maskPhone(to)} was not sent`,
+    "unknown-outcome": `SMS to ${maskPhone(to)}`,
+  }[failure.outcome];
   const { partIndex, totalParts } = failure;
   let parts = "";
   if (delivered.length > 0) {
@@ -76,13 +82,15 @@ export function failureAfter(delivered: readonly SentPart[], cause: unknown): un
   });
 }
 
+/** One receipt entry per SMS part, for `message send` and agent replies alike. */
+export function receiptResults(parts: readonly SentPart[]) {
+  return parts.map((part) => ({
+    channel: CHANNEL_ID,
+    messageId: part.sid,
+    meta: { status: part.status, segments: part.segments, encoding: part.encoding, part: part.index + 1 },
+  }));
+}
+
 export function buildReceipt(parts: readonly SentPart[]) {
-  return createMessageReceiptFromOutboundResults({
-    results: parts.map((part) => ({
-      channel: CHANNEL_ID,
-      messageId: part.sid,
-      meta: { status: part.status, segments: part.segments, encoding: part.encoding, part: part.index + 1 },
-    })),
-    kind: "text",
-  });
+  return createMessageReceiptFromOutboundResults({ results: receiptResults(parts), kind: "text" });
 }

@@ -3,10 +3,13 @@
  * the attempt count, the time spent and a random number, and does the waiting.
  *
  * Messages create has no idempotency key, so the only safe resend is one
- * Twilio told us it did not act on: a 429 (documented as "not processed").
- * A 5xx, a timeout or a dropped connection may come after Twilio created the
- * message, so those are reported as an unknown outcome and never resent: a
- * missing reply is recoverable, a duplicate text is not. Every other answer
+ * Twilio cannot have acted on: a 429 (documented as "not processed"), or a
+ * request that never left this machine because DNS or the TCP connection
+ * failed (see twilio/transport.ts for how that is told apart). A 5xx, a
+ * timeout or a connection lost once the request was out may come after
+ * Twilio created the message: that is an unknown outcome, which the send
+ * pipeline checks against Twilio's message list and never resends blindly:
+ * a missing reply is recoverable, a duplicate text is not. Every other answer
  * is a refusal that repeats until a person fixes something, so it fails now.
  */
 import { TwilioApiError } from "../errors.ts";
@@ -36,48 +39,69 @@ export type RetryDecision =
   | { kind: "fail"; reason: string }
   | { kind: "unknown-outcome"; reason: string };
 
-const NOT_RESENT = "the message may or may not have been created, so it was not resent";
+const NOTHING_CREATED = "nothing was created";
 
 export function decide(input: RetryInput): RetryDecision {
   const { error } = input;
   if (!(error instanceof TwilioApiError)) {
     const name = error instanceof Error ? error.name : typeof error;
-    return { kind: "unknown-outcome", reason: `the send failed unexpectedly (${name}); ${NOT_RESENT}` };
+    return { kind: "unknown-outcome", reason: `the send failed unexpectedly (${name})` };
+  }
+  const { transport } = error;
+  if (transport?.stage === "dns") {
+    return backOff(input, { answer: `could not look up Twilio's API host (${transport.code})`, outcome: NOTHING_CREATED });
+  }
+  if (transport?.stage === "connect") return backOff(input, { answer: `could not connect to Twilio (${transport.code})`, outcome: NOTHING_CREATED });
+  if (transport?.stage === "tls") {
+    return {
+      kind: "fail",
+      reason: `${error.message}, so nothing was created; check the system clock and any proxy or custom CA between the gateway and apiBaseUrl`,
+    };
   }
   const status = error.httpStatus;
   const code = error.twilioCode;
-  if (status === undefined) return { kind: "unknown-outcome", reason: `${error.message}; ${NOT_RESENT}` };
-  if (status === 429) return backOff(input, error);
+  if (status === undefined) return { kind: "unknown-outcome", reason: error.message };
+  if (status === 429) return backOff(input, { answer: `rate limited (${describeAnswer(error)})`, retryAfterSeconds: error.retryAfterSeconds, outcome: "nothing was sent" });
   const info = describeTwilioCode(code);
   if (status >= 500 || info?.retry === "unknown-outcome") {
-    return { kind: "unknown-outcome", reason: `Twilio answered ${status}${code ? ` (${code})` : ""}; ${NOT_RESENT}` };
+    return { kind: "unknown-outcome", reason: `Twilio answered ${status}${code ? ` (${code})` : ""}` };
   }
-  if (info?.retry === "after-backoff") return backOff(input, error);
+  if (info?.retry === "after-backoff") {
+    return backOff(input, { answer: `${info.cause} (${describeAnswer(error)})`, retryAfterSeconds: error.retryAfterSeconds, outcome: "nothing was sent" });
+  }
   if (!info) return { kind: "fail", reason: `${error.message}${error.moreInfo ? ` (see ${error.moreInfo})` : ""}` };
   return { kind: "fail", reason: `${info.cause} (${code})${info.fix ? `; ${info.fix}` : ""}` };
 }
+
+function describeAnswer(error: TwilioApiError): string {
+  return [error.httpStatus, error.twilioCode].filter(Boolean).join(", code ");
+}
+
+type Refusal = {
+  /** What happened, e.g. "rate limited (429, code 20429)". */
+  answer: string;
+  retryAfterSeconds?: number | undefined;
+  /** What the person can rely on when we give up. */
+  outcome: string;
+};
 
 /**
  * Equal jitter (half fixed, half random) so a wait is never near zero, and
  * never sooner than Retry-After when Twilio sends one (it is not documented,
  * so its absence is normal).
  */
-function backOff({ attempt, elapsedMs, random }: RetryInput, error: TwilioApiError): RetryDecision {
-  const what = error.httpStatus === 429 ? "rate limited" : (describeTwilioCode(error.twilioCode)?.cause ?? "busy");
-  const answer = `${what} (${[error.httpStatus, error.twilioCode].filter(Boolean).join(", code ")})`;
+function backOff({ attempt, elapsedMs, random }: RetryInput, { answer, retryAfterSeconds, outcome }: Refusal): RetryDecision {
   const tries = `${attempt} attempt${attempt === 1 ? "" : "s"}`;
   if (attempt >= RETRY_LIMITS.maxAttempts) {
-    return { kind: "fail", reason: `still ${answer} after ${tries}; nothing was sent, try again shortly` };
+    return { kind: "fail", reason: `still ${answer} after ${tries}; ${outcome}, try again shortly` };
   }
   const ceiling = Math.min(RETRY_LIMITS.maxDelayMs, RETRY_LIMITS.baseDelayMs * 2 ** (attempt - 1));
   const jitter = (random * ceiling) / 2;
-  const delayMs = Math.round(
-    error.retryAfterSeconds === undefined ? ceiling / 2 + jitter : error.retryAfterSeconds * 1000 + jitter,
-  );
+  const delayMs = Math.round(retryAfterSeconds === undefined ? ceiling / 2 + jitter : retryAfterSeconds * 1000 + jitter);
   if (elapsedMs + delayMs > RETRY_LIMITS.maxElapsedMs) {
-    const wait = error.retryAfterSeconds === undefined ? "" : ` and asked for a ${error.retryAfterSeconds} s wait`;
+    const wait = retryAfterSeconds === undefined ? "" : ` and asked for a ${retryAfterSeconds} s wait`;
     const budget = RETRY_LIMITS.maxElapsedMs / 1000;
-    return { kind: "fail", reason: `${answer}${wait}; stopped after ${tries} rather than wait past ${budget} s; nothing was sent` };
+    return { kind: "fail", reason: `${answer}${wait}; stopped after ${tries} rather than wait past ${budget} s; ${outcome}` };
   }
   return { kind: "retry", delayMs };
 }

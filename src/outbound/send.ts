@@ -1,8 +1,10 @@
 /**
  * The outbound pipeline: flatten → chunk → spend guard → one Twilio create
  * per part, in order. It stops at the first part that fails so a reply never
- * arrives with a hole in the middle; a rate-limited part is retried, any
- * other failure ends the reply (see retry.ts for why).
+ * arrives with a hole in the middle; a part Twilio cannot have acted on
+ * (rate limited, never sent) is retried, a part whose outcome is unknown is
+ * looked up in Twilio's message list (reconcile.ts), any other failure ends
+ * the reply (see retry.ts for why).
  */
 import type { ResolvedAccount, Sender } from "../config/accounts.ts";
 import { TwilioApiError } from "../errors.ts";
@@ -11,9 +13,11 @@ import { planReply, SpendGuardError, type ReplyPlan } from "./budget.ts";
 import type { SmsPart } from "./chunk.ts";
 import { flattenMarkdown } from "./flatten.ts";
 import { failureAfter, SmsSendError, type PartFailure, type SentPart } from "./receipts.ts";
+import { reconcilePart } from "./reconcile.ts";
 import { decide } from "./retry.ts";
 
 export type SendClock = {
+  /** Wall-clock epoch ms: it is compared with Twilio's own timestamps when an outcome is unknown. */
   now: () => number;
   /** Rejects with the signal's reason when it aborts mid-wait. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -73,6 +77,7 @@ async function createPart(params: SendSmsParams, part: SmsPart, position: Positi
   const started = params.clock.now();
   for (let attempt = 1; ; attempt++) {
     params.signal?.throwIfAborted();
+    const requestedAt = params.clock.now();
     try {
       return await params.client.createMessage({ to: params.to, body: part.text, sender: params.sender, statusCallback: params.statusCallback });
     } catch (error) {
@@ -99,10 +104,20 @@ async function createPart(params: SendSmsParams, part: SmsPart, position: Positi
           await params.clock.sleep(decision.delayMs, params.signal);
           break;
         case "fail":
-          throw failure("rejected", decision.reason);
-        case "unknown-outcome":
+          throw failure(error instanceof TwilioApiError && error.transport ? "not-sent" : "rejected", decision.reason);
+        case "unknown-outcome": {
+          const found = await reconcilePart({
+            client: params.client,
+            query: { to: params.to, sender: params.sender, body: part.text },
+            requestedAt,
+            exclude: new Set(position.sent.map((sent) => sent.sid)),
+            sleep: params.clock.sleep,
+            signal: params.signal,
+          });
+          if (found.kind === "found") return found.message;
           params.onSegmentsBilled?.(part.segments);
-          throw failure("unknown-outcome", decision.reason);
+          throw failure("unknown-outcome", `${decision.reason}; ${found.note}`);
+        }
       }
     }
   }

@@ -4,6 +4,7 @@
  */
 import type { DeliveryStore } from "../store/deliveries.ts";
 import { describeTwilioCode } from "../twilio/codes.ts";
+import { isKnownStatus } from "./delivery.ts";
 
 const RECENT = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,6 +12,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export type DeliverySummary = {
   recent: { sid: string; status: string; errorCode: number | null; cause?: string; conflicted: boolean; updatedAt: number }[];
   failuresLast24h: Record<string, number>;
+  /** Statuses among `recent` that Twilio reported but this plugin does not know; kept as Twilio sent them. */
+  unknownStatuses: string[];
   /** Plain-language cause and fix for each error code seen above. */
   causes: Record<string, string>;
 };
@@ -39,5 +42,6 @@ export function summarizeDeliveries(store: DeliveryStore, now: number): Delivery
     const cause = explain(Number.isFinite(code) ? code : null);
     if (cause) causes[String(code)] = cause;
   }
-  return { recent, failuresLast24h, causes };
+  const unknownStatuses = [...new Set(recent.map((record) => record.status).filter((status) => !isKnownStatus(status)))];
+  return { recent, failuresLast24h, causes, unknownStatuses };
 }

@@ -10,6 +10,7 @@ import type { Sender } from "../config/accounts.ts";
 import { DEFAULT_API_BASE_URL } from "../config/schema.ts";
 import { TwilioApiError } from "../errors.ts";
 import { maskPhone } from "../mask.ts";
+import { classifyTransportFailure } from "./transport.ts";
 
 export type TwilioMessage = {
   sid: string;
@@ -26,6 +27,9 @@ export type CreateMessageParams = {
   statusCallback?: string | undefined;
 };
 
+/** An outbound message we may have created: who it went to, from which sender, with which text, created no earlier than `since`. */
+export type SentMessageQuery = { to: string; sender: Sender; body: string; since: Date };
+
 /** A number on the account and where Twilio sends its inbound texts; undefined when the account has no such number. */
 export type IncomingNumber = { smsUrl: string | null; smsMethod: string | null };
 
@@ -34,6 +38,8 @@ export type WebhookFailure = { requestUrl: string; at: Date };
 
 export interface TwilioRestClient {
   createMessage(params: CreateMessageParams): Promise<TwilioMessage>;
+  /** Outbound messages in Twilio's message list that match the query, oldest first. */
+  findSentMessages(query: SentMessageQuery): Promise<TwilioMessage[]>;
   findIncomingNumber(phoneNumber: string): Promise<IncomingNumber | undefined>;
   webhookFailuresSince(since: Date): Promise<WebhookFailure[]>;
 }
@@ -79,12 +85,19 @@ function errorFromResponse(response: RawResponse): TwilioApiError {
   });
 }
 
+const NEVER_SENT = "the request was never sent";
+
 function errorFromTransport(error: unknown): TwilioApiError {
-  const transportCode = (error as { code?: unknown })?.code;
-  // axios reports its own timeout as ECONNABORTED, which reads like a reset.
-  const timedOut = transportCode === "ECONNABORTED" || transportCode === "ETIMEDOUT";
-  const reason = timedOut ? "timed out" : typeof transportCode === "string" ? transportCode : "network error";
-  return new TwilioApiError(`Twilio request failed before a response arrived (${reason})`, {});
+  const transport = classifyTransportFailure(error);
+  const { code } = transport;
+  const message = {
+    dns: `could not look up Twilio's API host (${code}); ${NEVER_SENT}`,
+    connect: `could not connect to Twilio (${code}); ${NEVER_SENT}`,
+    tls: `Twilio's TLS certificate was not accepted (${code}); ${NEVER_SENT}`,
+    // axios reports its own timeout as ECONNABORTED, which reads like a reset.
+    "in-flight": `Twilio request failed before a response arrived (${code === "ECONNABORTED" || code === "ETIMEDOUT" ? "timed out" : code})`,
+  }[transport.stage];
+  return new TwilioApiError(message, { transport });
 }
 
 /**
@@ -103,6 +116,19 @@ class FactPreservingRequestClient extends twilio.RequestClient {
     if (response.statusCode < 200 || response.statusCode >= 300) throw errorFromResponse(response);
     return response as never;
   }
+}
+
+/** A conversation rarely holds more texts from one sender in a day than this; the match is on the newest. */
+const LOOKUP_PAGE_SIZE = 50;
+
+function toTwilioMessage(message: { sid: string; status: string; numSegments: string; errorCode: number | null }): TwilioMessage {
+  const segments = Number(message.numSegments);
+  return {
+    sid: message.sid,
+    status: message.status,
+    numSegments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
+    errorCode: message.errorCode ?? null,
+  };
 }
 
 /** A client that owns kept-alive sockets; `close()` lets them go when its account stops. */
@@ -136,13 +162,32 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
         ...(sender.kind === "number" ? { from: sender.fromNumber } : { messagingServiceSid: sender.messagingServiceSid }),
         ...(statusCallback ? { statusCallback } : {}),
       });
-      const segments = Number(message.numSegments);
-      return {
-        sid: message.sid,
-        status: message.status,
-        numSegments: Number.isFinite(segments) && segments > 0 ? segments : undefined,
-        errorCode: message.errorCode ?? null,
-      };
+      return toTwilioMessage(message);
+    },
+    async findSentMessages({ to, sender, body, since }) {
+      // Twilio filters DateSent by calendar day (GMT) and `DateSent>` means "on or after"; the exact
+      // instant is checked below against date_created, which Twilio sets as it accepts the request.
+      // A message still queued has no date_sent yet and is left out by the filter, which is why the
+      // caller looks more than once.
+      const page = await client.messages.list({
+        to,
+        ...(sender.kind === "number" ? { from: sender.fromNumber } : {}),
+        dateSentAfter: new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate())),
+        pageSize: LOOKUP_PAGE_SIZE,
+        limit: LOOKUP_PAGE_SIZE,
+      });
+      // date_created has whole seconds.
+      const sinceSecond = Math.floor(since.getTime() / 1000) * 1000;
+      return page
+        .filter(
+          (message) =>
+            message.direction.startsWith("outbound") &&
+            message.body === body &&
+            message.dateCreated.getTime() >= sinceSecond &&
+            (sender.kind === "number" || message.messagingServiceSid === sender.messagingServiceSid),
+        )
+        .sort((a, b) => a.dateCreated.getTime() - b.dateCreated.getTime())
+        .map(toTwilioMessage);
     },
     async webhookFailuresSince(since) {
       const alerts = await client.monitor.v1.alerts.list({ logLevel: "error", startDate: since, limit: 50 });

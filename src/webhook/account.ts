@@ -15,6 +15,7 @@ import type { ResolvedAccount } from "../config/accounts.ts";
 import { AccountStoppedError } from "../errors.ts";
 import { maskPhone, maskSid } from "../mask.ts";
 import type { DeliveryStore } from "../store/deliveries.ts";
+import type { SentPart } from "../outbound/receipts.ts";
 import type { InboundJournal } from "../store/journal.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
 import { admit } from "./admit.ts";
@@ -45,8 +46,8 @@ export type AccountWebhookDeps = {
   log: Logger;
   now: () => number;
   /** Runs admission (pairing/allowlist), the agent turn and its reply. Throws when the turn failed. */
-  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<string[]>, info: TurnInfo): Promise<string>;
-  sendText(to: string, text: string): Promise<string[]>;
+  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<SentPart[]>, info: TurnInfo): Promise<string>;
+  sendText(to: string, text: string): Promise<SentPart[]>;
   onStatusCallback?(event: StatusCallbackEvent): void;
   /** A processed text's number and body were purged from the journal. */
   onPurged?(): void;
@@ -109,9 +110,9 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     const reply = async (body: string) => {
       // Refused once stopped: the text stays unfinished in the journal and the next start answers it.
       if (closed) throw new AccountStoppedError(account.accountId);
-      const sids = await deps.sendText(event.from, body);
+      const parts = await deps.sendText(event.from, body);
       if (text.durable) record("mark a reply", () => deps.journal.markReplied(event.messageSid), true);
-      return sids;
+      return parts;
     };
     const admission = admit(event, account, deps.optOuts.isOptedOut(account.accountId, event.from));
     switch (admission.kind) {

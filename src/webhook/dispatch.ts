@@ -19,6 +19,7 @@ import { CHANNEL_ID } from "../config/accounts.ts";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
+import { receiptResults, type SentPart } from "../outbound/receipts.ts";
 import type { InboundSms } from "./form.ts";
 import { lateNotice } from "./late.ts";
 
@@ -42,8 +43,8 @@ export type DispatchDeps = {
   runtime: PluginRuntime;
   cfg: OpenClawConfig;
   account: ResolvedAccount;
-  /** Sends SMS text to the sender through the outbound pipeline; returns the Message SIDs. */
-  reply(text: string): Promise<string[]>;
+  /** Sends SMS text to the sender through the outbound pipeline; returns each part's receipt. */
+  reply(text: string): Promise<SentPart[]>;
   log: { info(message: string): void; warn(message: string): void };
   now: () => number;
   /** When the webhook acknowledged the text; a text that waited long reaches the agent with a note saying so. */
@@ -157,9 +158,10 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
     deliver: async (payload) => {
       const text = payload.text?.trim() ?? "";
       if (!text) return { visibleReplySent: false };
-      const sids = await deps.reply(text);
+      const parts = await deps.reply(text);
       visibleReplySent = true;
-      return createAcceptedChannelDeliveryResult({ results: sids.map((messageId) => ({ messageId })), content: text });
+      // The same per-part receipt (SID, status, segments, encoding) as `message send`.
+      return createAcceptedChannelDeliveryResult({ results: receiptResults(parts), kind: "text", content: text });
     },
     onError: (error, info) => {
       deliveryFailed = true;

@@ -45,13 +45,26 @@ export type ParsedWebhook =
   | { kind: "status"; event: StatusCallbackEvent }
   | { kind: "invalid"; reason: string };
 
-/** Classifies a verified form as an inbound message or a delivery status callback. */
+/**
+ * The statuses Twilio gives a message coming in to us (`SmsStatus=received` on
+ * the inbound webhook; `receiving` while it is still being assembled). Every
+ * other status (queued, sent, delivered, failed, read, ...) belongs to a
+ * message we sent, so the request is a status callback.
+ */
+const INBOUND_STATUSES = new Set(["received", "receiving"]);
+
+/**
+ * Classifies a verified form as an inbound message or a delivery status
+ * callback, by its status and never by a missing `Body`: a status callback may
+ * carry the body (some channels and Messaging Service setups send it), and an
+ * inbound picture message may come without one.
+ */
 export function readWebhook(params: FormParams): ParsedWebhook {
   const messageSid = first(params, "MessageSid") ?? first(params, "SmsSid") ?? first(params, "SmsMessageSid");
   const accountSid = first(params, "AccountSid");
   if (!messageSid || !accountSid) return { kind: "invalid", reason: "MessageSid or AccountSid missing" };
-  const status = first(params, "MessageStatus") ?? first(params, "SmsStatus");
-  if (status && status !== "received" && first(params, "Body") === undefined) {
+  const status = (first(params, "MessageStatus") || first(params, "SmsStatus"))?.trim().toLowerCase();
+  if (status && !INBOUND_STATUSES.has(status)) {
     const code = Number(first(params, "ErrorCode"));
     return { kind: "status", event: { messageSid, accountSid, status, errorCode: Number.isFinite(code) && code > 0 ? code : undefined } };
   }

@@ -129,7 +129,9 @@ describe("failures that must not double-send", () => {
     const result = await send("This one meets a server error.");
     expect(result.code).not.toBe(0);
     const output = result.stdout + result.stderr;
-    expect(output).toContain("Twilio answered 500 (20500); the message may or may not have been created, so it was not resent");
+    expect(output).toContain(
+      "Twilio answered 500 (20500); it did not show up in Twilio's message list within 7 s, but it may still have been created, so it was not resent",
+    );
     expect(output).not.toContain(TO);
     // Give any retry a moment to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_500));

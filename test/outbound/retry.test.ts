@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { TwilioApiError } from "../../src/errors.ts";
+import { TwilioApiError, type TransportFailure } from "../../src/errors.ts";
 import { decide, RETRY_LIMITS, type RetryDecision } from "../../src/outbound/retry.ts";
 
 const api = (httpStatus: number | undefined, twilioCode?: number, retryAfterSeconds?: number, message = "Twilio error") =>
   new TwilioApiError(message, { httpStatus, twilioCode, retryAfterSeconds });
 const first = { attempt: 1, elapsedMs: 0, random: 0 };
+const transport = (stage: TransportFailure["stage"], code: string, message: string) => new TwilioApiError(message, { transport: { stage, code } });
+const inFlight = (code: string, message: string) => transport("in-flight", code, message);
 
 describe("decide: rate limits are retried with jittered backoff", () => {
   it.each([
@@ -51,21 +53,43 @@ describe("decide: rate limits are retried with jittered backoff", () => {
 
 describe("decide: answers that may hide a created message are never resent", () => {
   it.each([
-    ["500", api(500, 20500), "Twilio answered 500 (20500); the message may or may not have been created, so it was not resent"],
-    ["502 without a Twilio body", api(502), "Twilio answered 502; the message may or may not have been created, so it was not resent"],
-    ["503", api(503, 20503), "Twilio answered 503 (20503); the message may or may not have been created, so it was not resent"],
-    [
-      "no response (timeout, reset)",
-      api(undefined, undefined, undefined, "Twilio request failed before a response arrived (ECONNRESET)"),
-      "Twilio request failed before a response arrived (ECONNRESET); the message may or may not have been created, so it was not resent",
-    ],
-    ["an error that is not Twilio's", new TypeError("x is not a function"), "the send failed unexpectedly (TypeError); the message may or may not have been created, so it was not resent"],
+    ["500", api(500, 20500), "Twilio answered 500 (20500)"],
+    ["502 without a Twilio body", api(502), "Twilio answered 502"],
+    ["503", api(503, 20503), "Twilio answered 503 (20503)"],
+    ["a timeout once connected", inFlight("ECONNABORTED", "Twilio request failed before a response arrived (timed out)"), "Twilio request failed before a response arrived (timed out)"],
+    ["a reset once connected", inFlight("ECONNRESET", "Twilio request failed before a response arrived (ECONNRESET)"), "Twilio request failed before a response arrived (ECONNRESET)"],
+    ["an error that is not Twilio's", new TypeError("x is not a function"), "the send failed unexpectedly (TypeError)"],
   ])("%s → unknown outcome", (_name, error, reason) => {
     expect(decide({ error, ...first })).toEqual({ kind: "unknown-outcome", reason });
   });
 
   it("does not retry a 5xx even on the first attempt with time to spare", () => {
     expect(decide({ error: api(500, 20500), attempt: 1, elapsedMs: 0, random: 0 }).kind).toBe("unknown-outcome");
+  });
+});
+
+describe("decide: a request that never left this machine created nothing and is retried like a 429", () => {
+  it.each([
+    ["a refused connection", transport("connect", "ECONNREFUSED", "could not connect to Twilio (ECONNREFUSED)"), "could not connect to Twilio (ECONNREFUSED)"],
+    ["an unreachable host", transport("connect", "EHOSTUNREACH", "x"), "could not connect to Twilio (EHOSTUNREACH)"],
+    ["an unknown host", transport("dns", "ENOTFOUND", "x"), "could not look up Twilio's API host (ENOTFOUND)"],
+    ["a DNS server that did not answer", transport("dns", "EAI_AGAIN", "x"), "could not look up Twilio's API host (EAI_AGAIN)"],
+  ])("%s: same backoff as a 429, then fails saying nothing was created", (_name, error, answer) => {
+    expect(decide({ error, attempt: 1, elapsedMs: 0, random: 0.5 })).toEqual(decide({ error: api(429, 20429), attempt: 1, elapsedMs: 0, random: 0.5 }));
+    expect(decide({ error, attempt: 3, elapsedMs: 1_000, random: 0 })).toEqual({ kind: "retry", delayMs: 1_000 });
+    expect(decide({ error, attempt: RETRY_LIMITS.maxAttempts, elapsedMs: 4_000, random: 0 })).toEqual({
+      kind: "fail",
+      reason: `still ${answer} after 5 attempts; nothing was created, try again shortly`,
+    });
+  });
+
+  it("a refused certificate fails at once: nothing was created, and retrying cannot help", () => {
+    const error = transport("tls", "CERT_HAS_EXPIRED", "Twilio's TLS certificate was not accepted (CERT_HAS_EXPIRED); the request was never sent");
+    expect(decide({ error, ...first })).toEqual({
+      kind: "fail",
+      reason:
+        "Twilio's TLS certificate was not accepted (CERT_HAS_EXPIRED); the request was never sent, so nothing was created; check the system clock and any proxy or custom CA between the gateway and apiBaseUrl",
+    });
   });
 });
 

@@ -5,6 +5,8 @@ import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbou
 import { buildReceipt, SmsSendError } from "../../src/outbound/receipts.ts";
 import { sendSms, type SendAccount, type SendClock, type SendSmsParams } from "../../src/outbound/send.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { startTwilioEmulator, type TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { loopbackPort } from "../../sandbox/ports.ts";
 import { useTwilioEmulator } from "../support/emulator-fixture.ts";
 
 const FROM = "+15550001111";
@@ -16,9 +18,9 @@ const THREE_PARTS = Array.from({ length: 3 }, (_, i) => `Part ${i + 1}. ${"word 
 
 const emulator = useTwilioEmulator();
 
-/** Time passes only when the sender sleeps, so backoff is observable and instant. */
+/** Time passes only when the sender sleeps, so backoff is observable and instant. It starts at the real time, which Twilio's timestamps are compared with. */
 function fakeClock(): SendClock & { sleeps: number[] } {
-  let now = 0;
+  let now = Date.now();
   const sleeps: number[] = [];
   return {
     sleeps,
@@ -93,40 +95,83 @@ describe("rate limits", () => {
   });
 });
 
-describe("answers that may hide a created message are not resent", () => {
+describe("a request that never reached Twilio created nothing, so it is retried", () => {
+  const closedPortUrl = async () => `http://127.0.0.1:${await loopbackPort(0)}`;
+  const clientAt = (apiBaseUrl: string) => createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl });
+
+  it("a refused connection is retried with the 429 backoff, and the text goes out once Twilio listens", async () => {
+    const url = await closedPortUrl();
+    const clock = fakeClock();
+    const sleep = clock.sleep;
+    let late: TwilioEmulator | undefined;
+    clock.sleep = async (ms, signal) => {
+      late ??= await startTwilioEmulator({ port: Number(new URL(url).port), accounts: [{ accountSid: emulator().accountSid, authToken: emulator().authToken }] });
+      return sleep(ms, signal);
+    };
+    try {
+      const parts = await send({ client: clientAt(url), clock });
+      expect(clock.sleeps).toEqual([375]);
+      expect(late?.messages.map((message) => message.sid)).toEqual(parts.map((part) => part.sid));
+    } finally {
+      await late?.close();
+    }
+  });
+
+  it("refused every time: gives up after the attempt budget and says nothing was created", async () => {
+    const clock = fakeClock();
+    const error = (await failure(send({ client: clientAt(await closedPortUrl()), clock }))) as SmsSendError;
+    expect(error).toMatchObject({ outcome: "not-sent", attempts: 5, httpStatus: undefined });
+    expect(error.message).toBe(
+      `twilio-sms: SMS to ${MASKED_TO} was not sent: still could not connect to Twilio (ECONNREFUSED) after 5 attempts; nothing was created, try again shortly.`,
+    );
+    expect(clock.sleeps).toHaveLength(4);
+  });
+});
+
+describe("an unknown outcome is looked up in Twilio's message list, never resent blindly", () => {
+  const lookups = () => emulator().requests.filter((request) => request.method === "GET");
+
+  it.each([
+    ["a timeout after Twilio created the message", { kind: "stall", ms: 5_000 } as const],
+    ["a dropped connection after Twilio created the message", { kind: "drop" } as const],
+    ["a 500 after Twilio stored the message", { kind: "server-error", status: 500, afterCreate: true } as const],
+  ])("%s: found, reported sent with its SID, and not resent", async (_name, fault) => {
+    emulator().failNext(fault);
+    const client = createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url }, { timeoutMs: 300 });
+    const clock = fakeClock();
+    const parts = await send({ client, clock });
+    const [message] = emulator().messages;
+    expect(parts).toEqual([{ index: 0, sid: message?.sid, status: "queued", segments: 1, encoding: "GSM-7" }]);
+    expect(creates()).toHaveLength(1);
+    expect(lookups()).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it.each([
     ["500", { kind: "server-error", status: 500 } as const, "Twilio answered 500 (20500)"],
     ["502 (HTML page)", { kind: "server-error", status: 502 } as const, "Twilio answered 502"],
     ["503", { kind: "server-error", status: 503 } as const, "Twilio answered 503 (20503)"],
-  ])("%s → unknown outcome after exactly one request", async (_name, fault, answer) => {
+  ])("%s with no message created: looked up three times over 7 s, then reported unknown and not resent", async (_name, fault, answer) => {
     emulator().failNext(fault);
-    const error = (await failure(send())) as SmsSendError;
+    const clock = fakeClock();
+    const error = (await failure(send({ clock }))) as SmsSendError;
     expect(error).toBeInstanceOf(SmsSendError);
     expect(error.outcome).toBe("unknown-outcome");
     expect(error.message).toBe(
-      `twilio-sms: SMS to ${MASKED_TO}: ${answer}; the message may or may not have been created, so it was not resent.`,
+      `twilio-sms: SMS to ${MASKED_TO}: ${answer}; it did not show up in Twilio's message list within 7 s, but it may still have been created, so it was not resent.`,
     );
     expect(creates()).toHaveLength(1);
+    expect(lookups()).toHaveLength(3);
+    expect(clock.sleeps).toEqual([2_000, 5_000]);
   });
 
-  it("a dropped connection (message created, answer lost) is not resent, so there is no duplicate", async () => {
-    emulator().failNext({ kind: "drop" });
-    const error = (await failure(send())) as SmsSendError;
-    expect(error.outcome).toBe("unknown-outcome");
-    expect(error.message).toMatch(/^twilio-sms: SMS to \+1\*{6}0001: Twilio request failed before a response arrived \(\w+\); the message may or may not have been created, so it was not resent\.$/);
-    expect(creates()).toHaveLength(1);
-    expect(emulator().messages).toHaveLength(1);
-  });
-
-  it("a timeout is not resent", async () => {
-    emulator().failNext({ kind: "delay", ms: 1_000 });
-    const client = createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url }, { timeoutMs: 200 });
-    const error = (await failure(send({ client }))) as SmsSendError;
-    expect(error.outcome).toBe("unknown-outcome");
-    expect(error.message).toBe(
-      `twilio-sms: SMS to ${MASKED_TO}: Twilio request failed before a response arrived (timed out); the message may or may not have been created, so it was not resent.`,
-    );
-    expect(creates()).toHaveLength(1);
+  it("an identical text sent earlier in the same reply is not taken for the lost part", async () => {
+    emulator().failNext({ kind: "delay", ms: 0 });
+    emulator().failNext({ kind: "server-error", status: 500 });
+    const error = await failure(send({ text: "Same words.\n\nSame words.", account: { ...ACCOUNT, textChunkLimit: 12 } }));
+    expect(isChannelPartialDeliveryError(error)).toBe(true);
+    expect((error as { cause: SmsSendError }).cause.outcome).toBe("unknown-outcome");
+    expect(creates()).toHaveLength(2);
   });
 });
 
@@ -205,6 +250,15 @@ describe("multi-part replies", () => {
     );
     expect(creates()).toHaveLength(2);
     expect(emulator().messages).toHaveLength(1);
+  });
+
+  it("when part 3 meets a 500 after Twilio stored it, the lookup finds it and the reply completes without a resend", async () => {
+    emulator().failNext({ kind: "delay", ms: 0 }, 2);
+    emulator().failNext({ kind: "server-error", afterCreate: true });
+    const parts = await send({ text: THREE_PARTS });
+    expect(parts.map((part) => part.sid)).toEqual(emulator().messages.map((message) => message.sid));
+    expect(parts).toHaveLength(3);
+    expect(creates()).toHaveLength(3);
   });
 
   it("when part 3 meets a 500, nothing is resent and the two delivered parts are reported", async () => {

@@ -35,7 +35,34 @@ describe("foldStatus", () => {
     expect(run(["queued", ["undelivered", 30007]])).toMatchObject({ status: "undelivered", errorCode: 30007 });
   });
 
-  it("ignores an unknown status", () => {
-    expect(run(["sent", "mystery"])?.status).toBe("sent");
+  it.each([
+    ["scheduled, then sent", ["scheduled", "queued", "sent"], "sent"],
+    ["canceled while scheduled", ["scheduled", "canceled"], "canceled"],
+    ["partially delivered", ["queued", "sent", "partially_delivered"], "partially_delivered"],
+    ["a late sent after partially delivered", ["partially_delivered", "sent"], "partially_delivered"],
+    ["read after partially delivered", ["partially_delivered", "read"], "read"],
+    ["a late delivered after read", ["sent", "read", "delivered"], "read"],
+  ])("%s", (_name, statuses, expected) => {
+    const state = run(statuses);
+    expect(state?.status).toBe(expected);
+    expect(state?.conflicted).toBe(false);
+  });
+
+  it("partially_delivered is final: a different final status after it is a conflict", () => {
+    expect(run(["partially_delivered", ["failed", 30008]])).toMatchObject({ status: "partially_delivered", conflicted: true });
+  });
+
+  it("a read receipt after a failure contradicts it", () => {
+    expect(run([["undelivered", 30003], "read"])).toMatchObject({ status: "undelivered", errorCode: 30003, conflicted: true });
+  });
+
+  it("keeps an unknown status instead of dropping it, until a known status follows", () => {
+    expect(run(["sent", "carrier_accepted"])).toMatchObject({ status: "carrier_accepted", conflicted: false });
+    expect(run(["sent", "carrier_accepted", "delivered"])?.status).toBe("delivered");
+    expect(run(["sent", "carrier_accepted", "queued"])?.status).toBe("queued");
+  });
+
+  it("an unknown status never replaces a final one", () => {
+    expect(run(["delivered", "carrier_accepted"])).toMatchObject({ status: "delivered", conflicted: false });
   });
 });

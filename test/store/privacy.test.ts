@@ -54,6 +54,7 @@ describe("state files after processing", () => {
       createClient: () => ({
         close: () => undefined,
         createMessage: async () => ({ sid: `SM${"9".repeat(32)}`, status: "queued", numSegments: 1, errorCode: null }),
+        findSentMessages: async () => [],
         findIncomingNumber: async () => undefined,
         webhookFailuresSince: async () => [],
       }),

@@ -109,7 +109,7 @@ function mount(resolved: ResolvedAccount, options: { journal?: (journal: Inbound
     deliveries,
     log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     now: () => now,
-    sendText: async () => ["SMfake"],
+    sendText: async () => [{ index: 0, sid: "SMfake", status: "queued", segments: 1, encoding: "GSM-7" }],
     dispatchTurn: async (event) => {
       turns.push(event.body);
       if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
