@@ -23,6 +23,8 @@ export type CreateMessageParams = {
   body: string;
   sender: Sender;
   statusCallback?: string | undefined;
+  /** Up to 10 public http(s) URLs Twilio fetches and attaches (MMS). */
+  mediaUrls?: readonly string[] | undefined;
 };
 
 /** A number on the account and where Twilio sends its inbound texts; undefined when the account has no such number. */
@@ -35,6 +37,8 @@ export interface TwilioRestClient {
   createMessage(params: CreateMessageParams): Promise<TwilioMessage>;
   findIncomingNumber(phoneNumber: string): Promise<IncomingNumber | undefined>;
   webhookFailuresSince(since: Date): Promise<WebhookFailure[]>;
+  /** Deletes a Media resource (a received file) at Twilio; resolves false when Twilio no longer has it. */
+  deleteMedia(messageSid: string, mediaSid: string): Promise<boolean>;
 }
 
 export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
@@ -116,12 +120,13 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
   if (credentials.apiBaseUrl !== DEFAULT_API_BASE_URL) client.monitor.baseUrl = credentials.apiBaseUrl;
 
   return {
-    async createMessage({ to, body, sender, statusCallback }) {
+    async createMessage({ to, body, sender, statusCallback, mediaUrls }) {
       const message = await client.messages.create({
         to,
         body,
         ...(sender.kind === "number" ? { from: sender.fromNumber } : { messagingServiceSid: sender.messagingServiceSid }),
         ...(statusCallback ? { statusCallback } : {}),
+        ...(mediaUrls && mediaUrls.length > 0 ? { mediaUrl: [...mediaUrls] } : {}),
       });
       const segments = Number(message.numSegments);
       return {
@@ -138,6 +143,14 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
     async findIncomingNumber(phoneNumber) {
       const [number] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
       return number ? { smsUrl: number.smsUrl || null, smsMethod: number.smsMethod || null } : undefined;
+    },
+    async deleteMedia(messageSid, mediaSid) {
+      try {
+        return await client.messages(messageSid).media(mediaSid).remove();
+      } catch (error) {
+        if (error instanceof TwilioApiError && error.httpStatus === 404) return false;
+        throw error;
+      }
     },
   };
 }
