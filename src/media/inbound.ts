@@ -96,7 +96,7 @@ export async function takeInboundMedia(
   const policy = mediaHostPolicy(account.apiBaseUrl, account.media.cdnHosts, DEFAULT_API_BASE_URL);
   const budget = new MediaBudget(account.media.maxBytes, account.media.maxTotalBytes);
   const started = deps.now();
-  const saved: { index: number; path: string; contentType: string }[] = [];
+  const saved: { index: number; path: string; contentType: string; size: number }[] = [];
 
   for (const item of downloads) {
     const refuse = (reason: MediaRefusal) => refused.push({ index: item.index, declaredType: item.declaredType, reason });
@@ -109,7 +109,7 @@ export async function takeInboundMedia(
       if (typeof outcome === "string") refuse(outcome === "too-large" && !perItemBinds ? "over-total" : outcome);
       else {
         budget.spend(outcome.size);
-        saved.push({ index: item.index, path: outcome.path, contentType: outcome.contentType });
+        saved.push({ index: item.index, ...outcome });
         if (account.media.deleteAfterDownload && deps.deleteMedia) {
           // The local copy is what the agent reads; a failed delete only leaves Twilio's copy in place.
           await deps.deleteMedia(event.messageSid, item.mediaSid).catch((error: unknown) => {
@@ -122,7 +122,9 @@ export async function takeInboundMedia(
 
   saved.sort((a, b) => a.index - b.index);
   refused.sort((a, b) => a.index - b.index);
-  const facts = toInboundMediaFacts(saved.map((file) => ({ path: file.path, contentType: file.contentType, messageId: event.messageSid })));
+  const facts = toInboundMediaFacts(
+    saved.map((file) => ({ path: file.path, contentType: file.contentType, sizeBytes: file.size, messageId: event.messageSid })),
+  );
   return { facts, note: describeRefusals(refused), refused };
 }
 
