@@ -105,17 +105,20 @@ export function planInboundDownloads(
   return { downloads, refused };
 }
 
+const LOOPBACK_HOST = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])$/;
+
 /**
  * The hosts a download may touch (the API host and the media CDN hosts), and
- * which of them may resolve to a private address: only hosts the operator
- * configured (an emulator on loopback), never Twilio's public defaults.
+ * which of them may resolve to a private address: only loopback hosts the
+ * operator configured (an emulator), never Twilio's defaults and never a
+ * configured public name, so DNS cannot turn one into an internal address.
  */
 export function mediaHostPolicy(apiBaseUrl: string, extraCdnHosts: readonly string[], defaultApiBaseUrl: string) {
   const apiHost = new URL(apiBaseUrl).hostname;
   const custom = [...(apiBaseUrl === defaultApiBaseUrl ? [] : [apiHost]), ...extraCdnHosts];
   return {
     hostnameAllowlist: [...new Set([apiHost, ...TWILIO_MEDIA_HOSTS, ...extraCdnHosts])],
-    allowedHostnames: [...new Set(custom)],
+    allowedHostnames: [...new Set(custom.filter((host) => LOOPBACK_HOST.test(host)))],
     requireHttps: new URL(apiBaseUrl).protocol === "https:",
   };
 }

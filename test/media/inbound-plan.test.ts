@@ -107,6 +107,12 @@ describe("mediaHostPolicy", () => {
     expect(policy.hostnameAllowlist).toContain("127.0.0.2");
     expect(policy.requireHttps).toBe(false);
   });
+
+  it("never lets a configured public host name resolve to a private address", () => {
+    const policy = mediaHostPolicy("https://twilio-proxy.example.com", ["cdn.example.com"], API);
+    expect(policy.allowedHostnames).toEqual([]);
+    expect(policy.hostnameAllowlist).toEqual(expect.arrayContaining(["twilio-proxy.example.com", "cdn.example.com"]));
+  });
 });
 
 describe("MediaBudget", () => {
