@@ -88,6 +88,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         webhookPath: WEBHOOK_PATH,
         publicUrl: `${baseUrl}${WEBHOOK_PATH}`,
         apiBaseUrl: emulator!.url,
+        // Media links redirect to the emulator's CDN host, as Twilio's go to mms.twiliocdn.com.
+        mediaCdnHosts: [new URL(emulator!.cdnOrigin).hostname],
       }),
       ...(options.model.kind === "echo"
         ? { modelUrl: model!.url }

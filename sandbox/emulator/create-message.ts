@@ -6,6 +6,21 @@ import { newSid } from "./sids.ts";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const MAX_BODY_LENGTH = 1600;
+const MAX_MEDIA_URLS = 10;
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** MMS reaches US and Canadian handsets only; elsewhere Twilio's MMS Converter sends an SMS with a link instead. */
+export function receivesMms(to: string): boolean {
+  return to.startsWith("+1");
+}
 
 export type CreateOutcome =
   | { ok: true; message: EmulatedMessage }
@@ -36,24 +51,32 @@ export function createMessage(account: AccountState, fields: FormFields, now: Da
     return reject(21701, "The Messaging Service does not exist");
   }
   if (body === "" && mediaUrls.length === 0) return reject(21602, "Message body is required.");
+  if (mediaUrls.length > MAX_MEDIA_URLS) return reject(21623, "Number of media files exceeds allowed limit");
+  if (!mediaUrls.every(isHttpUrl)) return reject(21620, "Invalid media URL(s)");
   if (body.length > MAX_BODY_LENGTH) {
     return reject(21617, "The concatenated message body exceeds the 1600 character limit.");
   }
   if (account.optedOut.has(to)) return reject(21610, "Attempt to send to unsubscribed recipient");
 
   const { numSegments, encoding } = countSegments(body);
+  const hasMedia = mediaUrls.length > 0;
   return {
     ok: true,
     message: {
-      sid: newSid("SM"),
+      // Twilio keeps the MM prefix even when the MMS Converter turns the message into an SMS.
+      sid: newSid(hasMedia ? "MM" : "SM"),
       accountSid: account.sid,
       to,
       from,
       messagingServiceSid,
       body,
       mediaUrls,
+      media: [],
+      mediaFetches: [],
+      mmsConverted: hasMedia && !receivesMms(to),
       statusCallback: firstValue(fields, "StatusCallback") || null,
-      numSegments,
+      // An MMS is billed as one message; the converter's SMS is counted once the link is added (server.ts).
+      numSegments: hasMedia && receivesMms(to) ? 1 : numSegments,
       encoding,
       // With a Messaging Service Twilio first has to pick a sender, so the message starts one step earlier.
       status: messagingServiceSid === null ? "queued" : "accepted",

@@ -49,15 +49,16 @@ export function parseBasicAuth(header: string | undefined): BasicCredentials | n
 export interface PlainResponse {
   status: number;
   headers?: Record<string, string>;
-  /** Objects are sent as JSON; strings are sent verbatim with whatever Content-Type `headers` gives. */
+  /** Objects are sent as JSON; strings and Buffers are sent verbatim with whatever Content-Type `headers` gives. */
   body: unknown;
 }
 
 export function send(res: ServerResponse, response: PlainResponse): void {
+  const isBytes = Buffer.isBuffer(response.body);
   const isText = typeof response.body === "string";
-  const payload = isText ? (response.body as string) : JSON.stringify(response.body);
+  const payload = isBytes || isText ? (response.body as Buffer | string) : JSON.stringify(response.body);
   res.writeHead(response.status, {
-    "Content-Type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+    "Content-Type": isBytes ? "application/octet-stream" : isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
     "Content-Length": Buffer.byteLength(payload),
     ...response.headers,
   });

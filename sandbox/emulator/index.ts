@@ -2,10 +2,14 @@ export { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, type EmulatorAccountOptions } 
 export type { EmulatorFault } from "./faults.ts";
 export type { FormFields } from "./http-io.ts";
 export type { EmulatedMessage } from "./message-resource.ts";
+export type { CdnRequest } from "./media-cdn.ts";
+export type { MediaFetchRecord } from "./media-fetch.ts";
+export type { EmulatedMedia } from "./media-resource.ts";
 export type { SmsEncoding } from "./segments.ts";
 export {
   startTwilioEmulator,
   type EmulatedRequest,
+  type InboundMediaFile,
   type InboundSmsResult,
   type SendInboundSmsOptions,
   type StatusCallbackOptions,

@@ -1,4 +1,5 @@
 import type { FormFields } from "./http-io.ts";
+import type { MediaFetchRecord } from "./media-fetch.ts";
 import type { SmsEncoding } from "./segments.ts";
 
 export const API_VERSION = "2010-04-01";
@@ -13,6 +14,12 @@ export interface EmulatedMessage {
   messagingServiceSid: string | null;
   body: string;
   mediaUrls: string[];
+  /** SIDs of the Media resources Twilio kept from the fetched files (`ME…`), in `mediaUrls` order. */
+  media: string[];
+  /** Each HEAD and GET Twilio made for `mediaUrls`, in order. */
+  mediaFetches: MediaFetchRecord[];
+  /** Outside the US and Canada Twilio's MMS Converter sends the text plus a link to the media as SMS. */
+  mmsConverted: boolean;
   statusCallback: string | null;
   /** Segments per Twilio's calculator, even when the create response reports "0" (Messaging Service). */
   numSegments: number;
@@ -56,7 +63,7 @@ export function messageResource(message: EmulatedMessage): Record<string, unknow
     error_message: null,
     from: message.from,
     messaging_service_sid: message.messagingServiceSid,
-    num_media: "0",
+    num_media: String(message.mediaUrls.length),
     // Twilio reports 0 until a sender is chosen from the service's pool.
     num_segments: message.from === null ? "0" : String(message.numSegments),
     price: null,

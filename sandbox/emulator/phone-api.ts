@@ -5,6 +5,8 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send, type PlainResponse } from "./http-io.ts";
 import type { EmulatedMessage } from "./message-resource.ts";
+import type { EmulatedMedia } from "./media-resource.ts";
+import { MAX_IMAGE_BYTES, sniffImageType } from "./media-types.ts";
 import { buildThread, knownSenders, type PhoneText, type Thread } from "./phone-thread.ts";
 import { countSegments } from "./segments.ts";
 import { newSid } from "./sids.ts";
@@ -34,6 +36,7 @@ export interface PhoneBackend {
   readonly messages: EmulatedMessage[];
   sendInboundSms(options: SendInboundSmsOptions): Promise<InboundSmsResult>;
   isOptedOut(number: string): boolean;
+  mediaFile(mediaSid: string): EmulatedMedia | undefined;
 }
 
 const PAGE_FILES: Record<string, { file: string; type: string }> = {
@@ -44,6 +47,9 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
 const E164 = /^\+[1-9]\d{6,14}$/;
 const PAIRING_CODE = /^[A-Za-z0-9-]{3,32}$/;
 const MAX_JSON_BYTES = 16 * 1024;
+// A picture travels base64-encoded (4/3 of its size) inside the send request.
+const MAX_SEND_JSON_BYTES = Math.ceil((MAX_IMAGE_BYTES * 4) / 3) + MAX_JSON_BYTES;
+const MEDIA_ROUTE = /^\/phone\/api\/media\/(ME[0-9a-f]{32})$/;
 // Twilio refuses longer bodies, so a handset never sends more in one text.
 const MAX_TEXT_CHARS = 1600;
 // Bounds memory when a script drives the page for a long time.
@@ -61,7 +67,7 @@ function json(status: number, body: unknown): PlainResponse {
   return { status, body, headers: { "Cache-Control": "no-store" } };
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage, maxBytes = MAX_JSON_BYTES): Promise<Record<string, unknown>> {
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
     throw new BadRequest(415, "send application/json");
   }
@@ -69,7 +75,7 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BYTES) throw new BadRequest(413, "request too large");
+    if (size > maxBytes) throw new BadRequest(413, "request too large");
     chunks.push(chunk as Buffer);
   }
   try {
@@ -128,6 +134,8 @@ export class PhoneApi {
       const text = await readFile(new URL(page.file, import.meta.url), "utf8");
       return { status: 200, body: text, headers: { "Content-Type": page.type, "Cache-Control": "no-store" } };
     }
+    const media = MEDIA_ROUTE.exec(url.pathname);
+    if (media?.[1] && req.method === "GET") return this.#media(media[1]);
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case "GET /phone/api/info":
@@ -137,7 +145,7 @@ export class PhoneApi {
       case "GET /phone/api/count":
         return json(200, countSegments(url.searchParams.get("body") ?? ""));
       case "POST /phone/api/send":
-        return json(200, await this.#send(await readJson(req)));
+        return json(200, await this.#send(await readJson(req, MAX_SEND_JSON_BYTES)));
       case "POST /phone/api/approve":
         return json(200, await this.#approve(await readJson(req)));
       default:
@@ -166,6 +174,31 @@ export class PhoneApi {
     };
   }
 
+  // The bubbles' pictures: the emulator's own copy of each file, on the page's origin.
+  #media(mediaSid: string): PlainResponse {
+    const file = this.#backend.mediaFile(mediaSid);
+    if (!file) return json(404, { error: "no such picture (deleted, or the emulator was reset)" });
+    return {
+      status: 200,
+      body: file.bytes,
+      headers: { "Content-Type": file.contentType, "Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff" },
+    };
+  }
+
+  /** The optional picture of a send: `{ contentType, data }` with base64 data, checked to be the image it claims. */
+  #picture(body: Record<string, unknown>): { contentType: string; bytes: Buffer } | undefined {
+    const picture = body.picture;
+    if (picture === undefined || picture === null) return undefined;
+    if (typeof picture !== "object") throw new BadRequest(400, "picture must be an object");
+    const data = stringField(picture as Record<string, unknown>, "data");
+    const bytes = Buffer.from(data, "base64");
+    if (bytes.length === 0) throw new BadRequest(400, "the picture is empty");
+    if (bytes.length > MAX_IMAGE_BYTES) throw new BadRequest(413, "a picture holds at most 5 MB");
+    const contentType = sniffImageType(bytes);
+    if (!contentType) throw new BadRequest(415, "attach a JPEG, PNG or GIF picture");
+    return { contentType, bytes };
+  }
+
   #thread(number: string): Thread {
     if (!E164.test(number)) throw new BadRequest(400, "number must be in E.164 form, e.g. +15551234567");
     return buildThread({
@@ -181,13 +214,15 @@ export class PhoneApi {
   async #send(body: Record<string, unknown>): Promise<Record<string, unknown>> {
     const from = stringField(body, "from").trim();
     const text = stringField(body, "body");
+    const picture = this.#picture(body);
     if (!E164.test(from)) throw new BadRequest(400, "from must be in E.164 form, e.g. +15551234567");
     if (from === this.#options.agentNumber) throw new BadRequest(400, "that is the agent's own number; text from another one");
-    if (text.trim() === "") throw new BadRequest(400, "type a text first");
+    if (text.trim() === "" && !picture) throw new BadRequest(400, "type a text first");
     if (text.length > MAX_TEXT_CHARS) throw new BadRequest(400, `a text holds at most ${MAX_TEXT_CHARS} characters`);
     const at = new Date();
-    const sid = newSid("SM");
+    const sid = newSid(picture ? "MM" : "SM");
     let webhookStatus = 0;
+    let mediaSids: string[] = [];
     try {
       const result = await this.#backend.sendInboundSms({
         webhookUrl: this.#options.webhookUrl,
@@ -195,13 +230,17 @@ export class PhoneApi {
         to: this.#options.agentNumber,
         body: text,
         messageSid: sid,
+        ...(picture ? { media: [picture] } : {}),
       });
       webhookStatus = result.status;
+      mediaSids = Object.keys(result.params)
+        .filter((key) => key.startsWith("MediaUrl"))
+        .map((key) => result.params[key]!.split("/").pop()!);
     } catch {
       // An unreachable gateway is shown on the bubble rather than failing the page.
     }
     const { numSegments, encoding } = countSegments(text);
-    this.#sent.push({ sid, from, to: this.#options.agentNumber, body: text, numSegments, encoding, webhookStatus, at });
+    this.#sent.push({ sid, from, to: this.#options.agentNumber, body: text, numSegments, encoding, webhookStatus, at, mediaSids });
     if (this.#sent.length > MAX_KEPT_TEXTS) this.#sent.splice(0, this.#sent.length - MAX_KEPT_TEXTS);
     return { sid, webhookStatus };
   }

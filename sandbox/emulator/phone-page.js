@@ -12,6 +12,9 @@ let info = { agentNumber: "", pairingCommand: "", canApprove: false, numbers: []
 let shownSignature = "";
 // Button state outlives re-renders: code → { state: "running" | "done" | "failed", output }.
 const approvals = new Map();
+// The picture waiting to go with the next text: { name, data (base64) } or null.
+let picture = null;
+const MAX_PICTURE_BYTES = 5 * 1024 * 1024;
 
 async function api(path, body) {
   const response = await fetch(`/phone/api/${path}`, body === undefined
@@ -65,7 +68,13 @@ function pairingBox(entry) {
 function messageItem(entry) {
   const item = el("li", `msg ${entry.direction}`);
   item.dataset.sid = entry.sid;
-  item.append(el("div", "bubble", entry.body));
+  for (const src of entry.media ?? []) {
+    const image = el("img", "picture");
+    image.src = src;
+    image.alt = entry.direction === "sent" ? "Picture you sent" : "Picture from the agent";
+    item.append(image);
+  }
+  if (entry.body !== "" || !entry.media?.length) item.append(el("div", "bubble", entry.body));
   if (entry.pairingCode) item.append(pairingBox(entry));
   const meta = el("div", "meta");
   const time = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -130,10 +139,11 @@ async function sendText(text) {
     $("from").focus();
     return;
   }
-  if (text.trim() === "") return;
+  if (text.trim() === "" && !picture) return;
   $("send").disabled = true;
   try {
-    const result = await api("send", { from, body: text });
+    const result = await api("send", { from, body: text, ...(picture ? { picture: { data: picture.data } } : {}) });
+    clearPicture();
     note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
     remember(from);
     return true;
@@ -144,6 +154,35 @@ async function sendText(text) {
     $("send").disabled = false;
     await refresh().catch(() => undefined);
   }
+}
+
+function showPicture() {
+  $("attachment").hidden = !picture;
+  $("attachment-name").textContent = picture ? picture.name : "";
+}
+
+function clearPicture() {
+  picture = null;
+  $("picture").value = "";
+  showPicture();
+}
+
+function attachPicture(file) {
+  if (!file) return;
+  if (file.size > MAX_PICTURE_BYTES) {
+    note("A picture holds at most 5 MB.", true);
+    clearPicture();
+    return;
+  }
+  const reader = new FileReader();
+  reader.addEventListener("load", () => {
+    // A data: URL is "data:<type>;base64,<data>"; the emulator reads the type from the bytes.
+    picture = { name: file.name, data: String(reader.result).split(",")[1] ?? "" };
+    note("");
+    showPicture();
+  });
+  reader.addEventListener("error", () => note("Could not read that picture.", true));
+  reader.readAsDataURL(file);
 }
 
 function remember(number) {
@@ -204,6 +243,9 @@ async function start() {
     }
   });
   $("body").addEventListener("input", updateCount);
+  $("attach").addEventListener("click", () => $("picture").click());
+  $("picture").addEventListener("change", () => attachPicture($("picture").files[0]));
+  $("remove-picture").addEventListener("click", clearPicture);
   $("body").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();

@@ -12,6 +12,8 @@ export interface PhoneText {
   /** What the gateway's webhook answered (200, 403, 429, …); 0 when it could not be reached. */
   webhookStatus: number;
   at: Date;
+  /** Media resources (`ME…`) of the pictures the text carried. */
+  mediaSids: string[];
 }
 
 /** One bubble; directions are seen from the handset, so "sent" went to the agent. */
@@ -24,6 +26,8 @@ export interface ThreadEntry {
   /** Twilio's message status for replies; `webhook <status>` for texts the phone sent. */
   status: string;
   at: string;
+  /** Links to the pictures in the bubble, served by the phone API. */
+  media: string[];
   /** The code in a pairing reply, so the page can offer the approval. */
   pairingCode?: string;
   approved?: boolean;
@@ -38,6 +42,11 @@ export interface Thread {
 }
 
 const PAIRING_CODE = /Pairing code: ([A-Za-z0-9-]+)/;
+
+/** Where the page loads a Media resource's bytes from (see phone-api.ts). */
+export function phoneMediaPath(mediaSid: string): string {
+  return `/phone/api/media/${mediaSid}`;
+}
 
 export function pairingCodeOf(body: string): string | undefined {
   return PAIRING_CODE.exec(body)?.[1];
@@ -62,6 +71,7 @@ export function buildThread(input: {
       encoding: text.encoding,
       status: text.webhookStatus === 0 ? "webhook unreachable" : `webhook ${text.webhookStatus}`,
       at: text.at.toISOString(),
+      media: text.mediaSids.map(phoneMediaPath),
     }));
   const received: ThreadEntry[] = input.messages
     .filter((message) => message.to === input.number && (message.from === null || message.from === input.agentNumber))
@@ -75,6 +85,8 @@ export function buildThread(input: {
         encoding: message.encoding,
         status: message.status,
         at: message.createdAt.toISOString(),
+        // A converted MMS reaches the handset as text with links, so it shows no pictures.
+        media: message.mmsConverted ? [] : message.media.map(phoneMediaPath),
         ...(code === undefined ? {} : { pairingCode: code, approved: input.approvedCodes.has(code) }),
       };
     });

@@ -11,6 +11,9 @@ import {
 } from "./accounts.ts";
 import { alertsPage, createAlert, type AlertOptions, type EmulatedAlert } from "./alerts.ts";
 import { createMessage } from "./create-message.ts";
+import { MediaCdn, type CdnRequest } from "./media-cdn.ts";
+import { collectMedia } from "./media-fetch.ts";
+import { createMedia, mediaListPage, mediaPath, mediaResource, type EmulatedMedia } from "./media-resource.ts";
 import { faultResponse, FaultQueue, isErrorFault, type EmulatorFault } from "./faults.ts";
 import { firstValue, parseBasicAuth, parseForm, readBody, send, type FormFields, type PlainResponse } from "./http-io.ts";
 import { incomingNumbersPage } from "./incoming-numbers.ts";
@@ -19,6 +22,8 @@ import { API_VERSION, messageResource, type EmulatedMessage } from "./message-re
 import { optOutEffect } from "./opt-out-keywords.ts";
 import { PhoneApi, type PhoneOptions } from "./phone-api.ts";
 import { twilioErrorBody } from "./twilio-errors.ts";
+import { countSegments } from "./segments.ts";
+import { newSid } from "./sids.ts";
 import { MessageWaiters } from "./waiters.ts";
 import { buildInboundSmsParams, postTwilioWebhook, type InboundSmsOptions, type WebhookResponse } from "./webhook-client.ts";
 
@@ -29,6 +34,17 @@ export interface TwilioEmulatorOptions {
   host?: string;
   /** Defaults to 0 (an ephemeral port); read the result from `url`. */
   port?: number;
+  /**
+   * Where the media CDN listens (ephemeral port): a host apart from the API's, as mms.twiliocdn.com is
+   * apart from api.twilio.com. Defaults to 127.0.0.2, or 127.0.0.1 where that alias does not exist.
+   */
+  cdnHost?: string;
+}
+
+/** A file attached to a text the emulator delivers, as a handset's MMS carries it. */
+export interface InboundMediaFile {
+  contentType: string;
+  bytes: Uint8Array;
 }
 
 /** One HTTP request as the emulator saw it. Headers are not kept, so credentials never leak into test output. */
@@ -60,6 +76,11 @@ export interface StatusCallbackOptions {
 
 export interface SendInboundSmsOptions extends Omit<InboundSmsOptions, "accountSid"> {
   webhookUrl: string;
+  /**
+   * Files the text carries: each becomes a Media resource and a `MediaUrl{N}` on the API origin, and
+   * the message SID starts with MM. Use `mediaUrls` instead to post arbitrary (e.g. forged) URLs.
+   */
+  media?: InboundMediaFile[];
   /** Defaults to the account that owns `to`, else the first account. Its auth token signs the request. */
   accountSid?: string;
   signUrl?: string;
@@ -76,6 +97,8 @@ export interface InboundSmsResult extends WebhookResponse {
 const CREATE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const FETCH_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const NUMBERS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/IncomingPhoneNumbers\.json$/;
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\/([^/.]+)(\.json)?$/;
+const MEDIA_LIST_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\.json$/;
 
 type Reply = PlainResponse & { code: number | null };
 
@@ -103,10 +126,12 @@ export class TwilioEmulator {
   readonly #faults = new FaultQueue();
   readonly #waiters = new MessageWaiters();
   readonly #closing = new AbortController();
+  readonly #cdn = new MediaCdn((sid) => this.#media.find((m) => m.sid === sid));
   #closed: Promise<void> | undefined;
   #phone: PhoneApi | undefined;
   #messages: EmulatedMessage[] = [];
   #alerts: EmulatedAlert[] = [];
+  #media: EmulatedMedia[] = [];
   #requests: EmulatedRequest[] = [];
   #url = "";
 
@@ -137,7 +162,8 @@ export class TwilioEmulator {
   }
 
   /** Binds the server; called once by `startTwilioEmulator`. */
-  async listen(host: string, port: number): Promise<void> {
+  async listen(host: string, port: number, cdnHost = "127.0.0.2"): Promise<void> {
+    await this.#cdn.listen(cdnHost);
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
       this.#server.listen(port, host, () => {
@@ -167,6 +193,26 @@ export class TwilioEmulator {
   /** Snapshot of accepted messages, oldest first. */
   get messages(): EmulatedMessage[] {
     return structuredClone(this.#messages);
+  }
+
+  /** Snapshot of every Media resource (inbound and outbound files) not yet deleted, oldest first. */
+  get media(): EmulatedMedia[] {
+    return this.#media.map((m) => ({ ...m, bytes: Buffer.from(m.bytes) }));
+  }
+
+  /** The media CDN's origin, e.g. `http://127.0.0.2:40123`: the redirect target of every media URL. */
+  get cdnOrigin(): string {
+    return this.#cdn.origin;
+  }
+
+  /** Every request the media CDN received, oldest first, with whether it carried credentials. */
+  get cdnRequests(): CdnRequest[] {
+    return structuredClone(this.#cdn.requests);
+  }
+
+  /** The bytes of a Media resource, for the phone page; undefined once deleted. */
+  mediaFile(mediaSid: string): EmulatedMedia | undefined {
+    return this.#media.find((m) => m.sid === mediaSid);
   }
 
   /** Snapshot of every request received, oldest first. */
@@ -236,6 +282,8 @@ export class TwilioEmulator {
     this.#phone?.reset();
     this.#messages = [];
     this.#alerts = [];
+    this.#media = [];
+    this.#cdn.requests = [];
     this.#requests = [];
     this.#faults.clear();
     for (const account of this.#accounts.values()) account.optedOut.clear();
@@ -279,8 +327,19 @@ export class TwilioEmulator {
    * or opt-in keyword (START, …) first updates the opt-out list, as Twilio's default handling does.
    */
   async sendInboundSms(options: SendInboundSmsOptions): Promise<InboundSmsResult> {
-    const { webhookUrl, accountSid, signUrl, headers, signature, timeoutMs, ...fields } = options;
+    const { webhookUrl, accountSid, signUrl, headers, signature, timeoutMs, media, ...fields } = options;
     const account = accountSid === undefined ? this.#ownerOf(options.to) : this.#account(accountSid);
+    if (media && media.length > 0) {
+      if (fields.mediaUrls) throw new Error("sendInboundSms: give either media or mediaUrls, not both");
+      const messageSid = fields.messageSid ?? newSid("MM");
+      const files = media.map((file) => createMedia(account.sid, messageSid, file.contentType, file.bytes, new Date()));
+      this.#media.push(...files);
+      Object.assign(fields, {
+        messageSid,
+        mediaUrls: files.map((file) => `${this.#url}${mediaPath(file)}`),
+        mediaContentTypes: files.map((file) => file.contentType),
+      });
+    }
     const effect = optOutEffect(options.body);
     if (effect === "opt-out") account.optedOut.add(options.from);
     if (effect === "opt-in") account.optedOut.delete(options.from);
@@ -305,7 +364,7 @@ export class TwilioEmulator {
       this.#waiters.rejectAll("the emulator was closed");
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
-    });
+    }).then(() => this.#cdn.close());
     return this.#closed;
   }
 
@@ -370,6 +429,19 @@ export class TwilioEmulator {
       const message = this.#messages.find((m) => m.sid === fetchOne[2] && m.accountSid === account.sid);
       return message ? { status: 200, code: null, body: messageResource(message) } : notFound(url.pathname);
     }
+    const media = MEDIA_PATH.exec(url.pathname);
+    if (media?.[1] && media[2] && media[3]) {
+      const account = this.#authenticate(req, media[1]);
+      if (!account) return unauthorized();
+      return this.#mediaRoute(req.method ?? "GET", account, media[2], media[3], media[4] !== undefined, url.pathname);
+    }
+    const mediaList = MEDIA_LIST_PATH.exec(url.pathname);
+    if (mediaList?.[1] && mediaList[2] && req.method === "GET") {
+      const account = this.#authenticate(req, mediaList[1]);
+      if (!account) return unauthorized();
+      const files = this.#media.filter((m) => m.accountSid === account.sid && m.messageSid === mediaList[2]);
+      return { status: 200, code: null, body: mediaListPage(account.sid, mediaList[2], files) };
+    }
     const numbers = NUMBERS_PATH.exec(url.pathname);
     if (numbers?.[1] && req.method === "GET") {
       const account = this.#authenticate(req, numbers[1]);
@@ -395,13 +467,60 @@ export class TwilioEmulator {
     if (!account) return unauthorized();
     const outcome = createMessage(account, record.form, new Date());
     if (!outcome.ok) return errorReply(outcome.status, outcome.code, outcome.message);
-    this.#messages.push(outcome.message);
-    record.messageSid = outcome.message.sid;
+    const message = outcome.message;
+    const failure = message.mediaUrls.length > 0 ? await this.#collectMedia(message) : undefined;
+    this.#messages.push(message);
+    record.messageSid = message.sid;
     this.#waiters.notify(this.messages);
     if (fault?.kind === "server-error") return faultResponse(fault);
     if (fault?.kind === "stall") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
+    // Twilio accepts the create and fails the message afterwards, so the sender learns it from a status callback.
+    if (failure) setImmediate(() => void this.#failMessage(message.sid, failure.errorCode));
     // Twilio answers before handing the message to the carrier, so the create response has no date_sent.
-    return { status: 201, code: null, body: messageResource({ ...outcome.message, sentAt: null }) };
+    return { status: 201, code: null, body: messageResource({ ...message, sentAt: null }) };
+  }
+
+  /** Fetches the message's media like Twilio; returns the error the message will fail with, if any. */
+  async #collectMedia(message: EmulatedMessage): Promise<{ errorCode: number } | undefined> {
+    const collected = await collectMedia(message.mediaUrls, this.#closing.signal);
+    message.mediaFetches = collected.fetches;
+    if (!collected.ok) return { errorCode: collected.errorCode };
+    const now = new Date();
+    const files = collected.files.map((file) => createMedia(message.accountSid, message.sid, file.contentType, file.bytes, now));
+    this.#media.push(...files);
+    message.media = files.map((file) => file.sid);
+    if (message.mmsConverted) {
+      // The converter's SMS carries the text plus one link per file, and is billed by its segments.
+      const links = files.map((file) => this.#cdn.publicUrl(file));
+      message.body = [message.body, ...links].filter((part) => part !== "").join("\n");
+      ({ numSegments: message.numSegments, encoding: message.encoding } = countSegments(message.body));
+    }
+    return undefined;
+  }
+
+  async #failMessage(sid: string, errorCode: number): Promise<void> {
+    const message = this.#messages.find((m) => m.sid === sid);
+    if (!message) return;
+    if (!message.statusCallback) {
+      Object.assign(message, { status: "failed", errorCode, updatedAt: new Date() });
+      return;
+    }
+    // A receiver that is down loses the callback, as with Twilio; the message is failed either way.
+    await this.sendStatusCallback(sid, "failed", { errorCode }).catch(() => undefined);
+  }
+
+  #mediaRoute(method: string, account: AccountState, messageSid: string, mediaSid: string, json: boolean, path: string): Reply {
+    const media = this.#media.find((m) => m.sid === mediaSid && m.messageSid === messageSid && m.accountSid === account.sid);
+    if (!media) return notFound(path);
+    if (!json && (method === "GET" || method === "HEAD")) {
+      return { status: 307, code: null, body: "", headers: { Location: this.#cdn.signedUrl(media) } };
+    }
+    if (json && method === "GET") return { status: 200, code: null, body: mediaResource(media) };
+    if (json && method === "DELETE") {
+      this.#media = this.#media.filter((m) => m !== media);
+      return { status: 204, code: null, body: "" };
+    }
+    return errorReply(405, 20004, "Method not allowed");
   }
 
   #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {
@@ -415,6 +534,6 @@ export class TwilioEmulator {
 /** Starts an emulator on 127.0.0.1 (ephemeral port unless `port` is given). Always `close()` it. */
 export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
   const emulator = new TwilioEmulator(options.accounts ?? [{ accountSid: DEFAULT_ACCOUNT_SID, authToken: DEFAULT_AUTH_TOKEN }]);
-  await emulator.listen(options.host ?? "127.0.0.1", options.port ?? 0);
+  await emulator.listen(options.host ?? "127.0.0.1", options.port ?? 0, options.cdnHost);
   return emulator;
 }

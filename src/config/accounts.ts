@@ -7,6 +7,8 @@
  */
 import {
   DEFAULT_API_BASE_URL,
+  DEFAULT_MEDIA_MAX_MB,
+  DEFAULT_MEDIA_MAX_TOTAL_MB,
   DEFAULT_MAX_SEGMENTS_PER_REPLY,
   DEFAULT_TEXT_CHUNK_LIMIT,
   DEFAULT_WEBHOOK_PATH,
@@ -36,6 +38,16 @@ export const DEFAULT_LIMITS: LimitSettings = {
   maxConcurrentTurns: 4,
   maxBacklogPerSender: 20,
   maxBacklog: 1000,
+};
+
+export type MediaSettings = {
+  /** Largest single incoming file, in bytes. */
+  maxBytes: number;
+  /** Most bytes taken from one incoming message. */
+  maxTotalBytes: number;
+  deleteAfterDownload: boolean;
+  /** Redirect hosts allowed on top of Twilio's own media hosts. */
+  cdnHosts: string[];
 };
 
 export type DmPolicy = "pairing" | "allowlist" | "open" | "disabled";
@@ -80,7 +92,10 @@ export type ResolvedAccount = {
   limits: LimitSettings;
   helpReply: string | undefined;
   holdTurns: boolean;
+  media: MediaSettings;
 };
+
+const MB = 1024 * 1024;
 
 type ConfigLike = { channels?: Record<string, unknown> | undefined };
 
@@ -103,6 +118,10 @@ const INHERITED_KEYS = [
   "limits",
   "helpReply",
   "holdTurns",
+  "mediaMaxMb",
+  "mediaMaxTotalMb",
+  "deleteMediaAfterDownload",
+  "mediaCdnHosts",
 ] as const;
 
 function envFallbacks(env: TwilioEnv): AccountConfig {
@@ -217,5 +236,11 @@ export function resolveAccount(
     limits: { ...DEFAULT_LIMITS, ...merged.limits },
     helpReply: merged.helpReply,
     holdTurns: merged.holdTurns === true,
+    media: {
+      maxBytes: Math.floor((merged.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB) * MB),
+      maxTotalBytes: Math.floor((merged.mediaMaxTotalMb ?? DEFAULT_MEDIA_MAX_TOTAL_MB) * MB),
+      deleteAfterDownload: merged.deleteMediaAfterDownload === true,
+      cdnHosts: (merged.mediaCdnHosts ?? []).map((host) => host.toLowerCase()),
+    },
   };
 }

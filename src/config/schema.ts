@@ -12,6 +12,8 @@ export const DEFAULT_TEXT_CHUNK_LIMIT = 1530;
 export const MAX_BODY_CHARS = 1600;
 export const DEFAULT_MAX_SEGMENTS_PER_REPLY = 40;
 export const DEFAULT_API_BASE_URL = "https://api.twilio.com";
+export const DEFAULT_MEDIA_MAX_MB = 5;
+export const DEFAULT_MEDIA_MAX_TOTAL_MB = 16;
 
 const SecretRefSchema = z
   .object({
@@ -39,6 +41,18 @@ const httpUrl = (what: string) =>
     },
     { error: `must be an absolute http(s) URL: ${what}` },
   );
+
+const megabytes = z
+  .number({ error: "must be a number of megabytes, e.g. 5" })
+  .positive({ error: "must be more than 0" })
+  .max(100, { error: "must be at most 100 (MB)" });
+
+// A bare host name: no scheme, port, path or wildcard, so one entry allows exactly one host.
+const hostName = z
+  .string()
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, {
+    error: "must be a bare host name such as media.example.com (no scheme, port, path or *)",
+  });
 
 const positiveInt = z.number().int({ error: "must be a whole number" }).min(1, { error: "must be at least 1" });
 
@@ -160,6 +174,26 @@ export const AccountConfigSchema = z
       .meta({
         description:
           "Reply to HELP/INFO. Unset (default): send nothing and rely on Twilio's own HELP auto-reply, which carrier rules require anyway.",
+      }),
+    mediaMaxMb: megabytes.optional().meta({
+      description: `Largest picture or file taken from an incoming MMS, in MB; a bigger one is skipped and the agent told so. Default ${DEFAULT_MEDIA_MAX_MB}.`,
+    }),
+    mediaMaxTotalMb: megabytes.optional().meta({
+      description: `Most MB taken from one incoming MMS across all its files. Default ${DEFAULT_MEDIA_MAX_TOTAL_MB}.`,
+    }),
+    deleteMediaAfterDownload: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Delete each incoming file from Twilio (its Media resource) once it is saved locally, so Twilio keeps no copy. Default false.",
+      }),
+    mediaCdnHosts: z
+      .array(hostName)
+      .optional()
+      .meta({
+        description:
+          "Extra hosts Twilio's media links may redirect to, besides mms.twiliocdn.com, media.twiliocdn.com and s3-external-1.amazonaws.com. Needed only for an emulator (the sandbox sets it); credentials are never sent to these hosts.",
       }),
     apiBaseUrl: httpUrl("Twilio's API origin, e.g. https://api.twilio.com")
       .optional()

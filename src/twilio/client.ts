@@ -25,6 +25,8 @@ export type CreateMessageParams = {
   body: string;
   sender: Sender;
   statusCallback?: string | undefined;
+  /** Up to 10 public http(s) URLs Twilio fetches and attaches (MMS). */
+  mediaUrls?: readonly string[] | undefined;
 };
 
 /** An outbound message we may have created: who it went to, from which sender, with which text, created no earlier than `since`. */
@@ -42,6 +44,8 @@ export interface TwilioRestClient {
   findSentMessages(query: SentMessageQuery): Promise<TwilioMessage[]>;
   findIncomingNumber(phoneNumber: string): Promise<IncomingNumber | undefined>;
   webhookFailuresSince(since: Date): Promise<WebhookFailure[]>;
+  /** Deletes a Media resource (a received file) at Twilio; resolves false when Twilio no longer has it. */
+  deleteMedia(messageSid: string, mediaSid: string): Promise<boolean>;
 }
 
 export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
@@ -155,12 +159,13 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
       httpAgent.destroy();
       (httpClient.axios.defaults.httpsAgent as { destroy?: () => void } | undefined)?.destroy?.();
     },
-    async createMessage({ to, body, sender, statusCallback }) {
+    async createMessage({ to, body, sender, statusCallback, mediaUrls }) {
       const message = await client.messages.create({
         to,
         body,
         ...(sender.kind === "number" ? { from: sender.fromNumber } : { messagingServiceSid: sender.messagingServiceSid }),
         ...(statusCallback ? { statusCallback } : {}),
+        ...(mediaUrls && mediaUrls.length > 0 ? { mediaUrl: [...mediaUrls] } : {}),
       });
       return toTwilioMessage(message);
     },
@@ -196,6 +201,14 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
     async findIncomingNumber(phoneNumber) {
       const [number] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
       return number ? { smsUrl: number.smsUrl || null, smsMethod: number.smsMethod || null } : undefined;
+    },
+    async deleteMedia(messageSid, mediaSid) {
+      try {
+        return await client.messages(messageSid).media(mediaSid).remove();
+      } catch (error) {
+        if (error instanceof TwilioApiError && error.httpStatus === 404) return false;
+        throw error;
+      }
     },
   };
 }

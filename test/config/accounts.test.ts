@@ -19,7 +19,24 @@ describe("resolveAccount: defaults", () => {
       apiBaseUrl: "https://api.twilio.com",
       sender: { kind: "number", fromNumber: "+15550001111" },
       tokenSource: "config",
+      media: { maxBytes: 5 * 1024 * 1024, maxTotalBytes: 16 * 1024 * 1024, deleteAfterDownload: false, cdnHosts: [] },
     });
+  });
+
+  it("turns the media keys into byte caps and lower-cased hosts, inherited by named accounts", () => {
+    const section = {
+      accountSid: SID,
+      authToken: "tok",
+      fromNumber: "+15550001111",
+      mediaMaxMb: 0.5,
+      mediaMaxTotalMb: 2,
+      deleteMediaAfterDownload: true,
+      mediaCdnHosts: ["CDN.Example.test"],
+      accounts: { b: { fromNumber: "+15550002222" } },
+    };
+    const expected = { maxBytes: 524288, maxTotalBytes: 2097152, deleteAfterDownload: true, cdnHosts: ["cdn.example.test"] };
+    expect(resolveAccount(section, undefined, noEnv).media).toEqual(expected);
+    expect(resolveAccount(section, "b", noEnv).media).toEqual(expected);
   });
 
   it("prefers fromNumber over messagingServiceSid when both are set", () => {

@@ -29,6 +29,10 @@ describe("config validation names the key and the fix", () => {
     [{ fromNumber: "+15550001111", from: "+1555" }, /^channels\.twilio-sms: unknown key\(s\) from; remove them/],
     [{ accounts: { work: { fromNumber: "bad" } } }, /^channels\.twilio-sms\.accounts\.work\.fromNumber must be your Twilio phone number/],
     [{ accounts: { work: { dmPolicy: "open" } } }, /^channels\.twilio-sms\.accounts\.work\.allowFrom must include "\*"/],
+    [{ mediaMaxMb: 0 }, /^channels\.twilio-sms\.mediaMaxMb must be more than 0/],
+    [{ mediaMaxTotalMb: 500 }, /^channels\.twilio-sms\.mediaMaxTotalMb must be at most 100 \(MB\)/],
+    [{ mediaCdnHosts: ["https://cdn.example"] }, /^channels\.twilio-sms\.mediaCdnHosts\.0 must be a bare host name/],
+    [{ mediaCdnHosts: ["*.example.com"] }, /mediaCdnHosts\.0 must be a bare host name/],
     [{ defaultAccount: "ghost" }, /^channels\.twilio-sms\.defaultAccount names "ghost", which is not under accounts/],
   ])("rejects %j", (value, expected) => {
     expect(firstIssue(value)).toMatch(expected);

@@ -55,6 +55,7 @@ describe("state files after processing", () => {
         close: () => undefined,
         createMessage: async () => ({ sid: `SM${"9".repeat(32)}`, status: "queued", numSegments: 1, errorCode: null }),
         findSentMessages: async () => [],
+        deleteMedia: async () => true,
         findIncomingNumber: async () => undefined,
         webhookFailuresSince: async () => [],
       }),
