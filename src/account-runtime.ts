@@ -22,7 +22,7 @@ import { createPendingPairings } from "./store/pairing-pending.ts";
 import type { PendingPairings } from "./store/pairing-pending.ts";
 import { createWalTruncation } from "./store/wal-truncation.ts";
 import { createTwilioClient } from "./twilio/client.ts";
-import type { ClosableTwilioClient } from "./twilio/client.ts";
+import type { ClosableTwilioClient, TwilioRestClient } from "./twilio/client.ts";
 import { createAccountWebhook } from "./webhook/account.ts";
 import type { AccountWebhook, AccountWebhookDeps, Logger } from "./webhook/account.ts";
 
@@ -35,6 +35,8 @@ export type AccountRuntime = {
   readonly deliveries: DeliveryStore;
   readonly optOuts: OptOutLedger;
   readonly pending: PendingPairings;
+  /** The account's kept-alive Twilio client, for calls outside the send pipeline (deleting downloaded media). */
+  readonly client: TwilioRestClient;
   /** Every SMS this account sends goes through here (opt-outs, spend guard, delivery records). */
   readonly send: GuardedSender;
   /** The inbound side; only runtimes opened by the gateway have one. */
@@ -106,6 +108,7 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
       deliveries,
       optOuts,
       pending,
+      client: openedClient,
       send,
       webhook,
       async close(drainMs) {

@@ -9,11 +9,13 @@ import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
 import { waitUntilAbort } from "openclaw/plugin-sdk/channel-outbound";
 import { channelBlockedPatch, channelReadyPatch, channelStoppedPatch } from "openclaw/plugin-sdk/gateway-runtime";
 import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
+import { detectMime } from "openclaw/plugin-sdk/media-mime";
 import { openAccountRuntime } from "./account-runtime.ts";
 import type { AccountRuntime, RuntimeRegistry } from "./account-runtime.ts";
 import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { maskPhone } from "./mask.ts";
+import { takeInboundMedia } from "./media/inbound.ts";
 import { isKnownStatus } from "./status/delivery.ts";
 import { summarizeDeliveries } from "./status/deliveries.ts";
 import type { Logger } from "./webhook/account.ts";
@@ -86,6 +88,19 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
               log,
               now: runtime.now,
               receivedAt,
+              takeMedia: (refs, event) =>
+                takeInboundMedia(
+                  refs,
+                  event,
+                  { accountSid: account.accountSid ?? "", authToken: account.authToken ?? "", apiBaseUrl: account.apiBaseUrl, media: account.media },
+                  {
+                    media: sdk.channel.media,
+                    detectMime,
+                    deleteMedia: (messageSid, mediaSid) => runtime.client.deleteMedia(messageSid, mediaSid),
+                    log,
+                    now: runtime.now,
+                  },
+                ),
               onPairingRequested: (number) => runtime.pending.add(account.accountId, number, runtime.now()),
             }),
           onStatusCallback: (event) => {

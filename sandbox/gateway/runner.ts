@@ -40,6 +40,8 @@ export type StartGatewayOptions = {
   /** `http://127.0.0.1:<port>/v1` of the deterministic model server; makes it the default model. */
   modelUrl?: string;
   modelId?: string;
+  /** What the model accepts; defaults to text only. `["text", "image"]` makes the host send pictures to it. */
+  modelInput?: ("text" | "image")[];
   /** Deep-merged over everything the harness writes (objects merge, arrays/scalars replace). */
   extraConfig?: JsonObject;
   env?: Record<string, string>;
@@ -178,7 +180,7 @@ function baseConfig(port: number, token: string, channelId: string, logFile: str
   };
 }
 
-function modelConfig(modelUrl: string, modelId: string): JsonObject {
+function modelConfig(modelUrl: string, modelId: string, input: ("text" | "image")[]): JsonObject {
   return {
     models: {
       mode: "merge",
@@ -191,7 +193,7 @@ function modelConfig(modelUrl: string, modelId: string): JsonObject {
             {
               id: modelId,
               name: "E2E echo model",
-              input: ["text"],
+              input,
               reasoning: false,
               cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
               contextWindow: 128_000,
@@ -490,7 +492,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     let config = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     const channelConfig = typeof options.channelConfig === "function" ? options.channelConfig({ port, baseUrl }) : options.channelConfig;
     config = deepMerge(config, { channels: { [channelId]: channelConfig } });
-    if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID));
+    if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID, options.modelInput ?? ["text"]));
     if (options.extraConfig) config = deepMerge(config, options.extraConfig);
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
     await launch();

@@ -18,6 +18,12 @@ export type ModelServer = {
   modelId: string;
   /** The current-turn user text of every chat request, in arrival order (failed ones included). */
   requests: string[];
+  /**
+   * The image parts (`image_url.url`, usually a data URL) of each chat request's
+   * messages, same order as `requests`; the model only gets them when its
+   * config declares `input: ["text", "image"]`.
+   */
+  images: string[][];
   /** Raw request bodies, for debugging a test that sees something unexpected. */
   bodies: unknown[];
   setReply(fn: ReplyFn): void;
@@ -50,6 +56,18 @@ function contentText(content: unknown): string {
   }
   return "";
 }
+function imageUrls(messages: unknown): string[] {
+  if (!Array.isArray(messages)) return [];
+  const urls: string[] = [];
+  for (const message of messages as ChatMessage[]) {
+    if (!Array.isArray(message?.content)) continue;
+    for (const part of message.content as { type?: unknown; image_url?: { url?: unknown } }[]) {
+      if (part?.type === "image_url" && typeof part.image_url?.url === "string") urls.push(part.image_url.url);
+    }
+  }
+  return urls;
+}
+
 // What OpenClaw 2026.9.6 adds around the typed text of a turn (observed on the
 // wire, and read from its own stripper in dist/strip-inbound-meta-*.mjs):
 // - a separate user message wrapped in <<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>> …
@@ -176,6 +194,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
   let failure = { status: 500, message: "model-server: injected failure" };
   let counter = 0;
   const requests: string[] = [];
+  const images: string[][] = [];
   const bodies: unknown[] = [];
 
   async function chat(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,6 +202,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     bodies.push(body);
     const userText = currentTurnUserText(body.messages);
     requests.push(userText);
+    images.push(imageUrls(body.messages));
     if (failures > 0) {
       failures--;
       const type = failure.status >= 500 ? "server_error" : "invalid_request_error";
@@ -250,6 +270,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     url: `http://127.0.0.1:${port}/v1`,
     modelId,
     requests,
+    images,
     bodies,
     setReply(fn) {
       reply = fn;

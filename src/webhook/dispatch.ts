@@ -9,9 +9,9 @@ import type { PluginRuntime } from "openclaw/plugin-sdk/runtime-store";
 import {
   createAcceptedChannelDeliveryResult,
   formatInboundMediaUnavailableText,
+  formatMediaPlaceholderText,
   logInboundDrop,
   readAgentRunTerminalOutcome,
-  toInboundMediaFacts,
 } from "openclaw/plugin-sdk/channel-inbound";
 import type { ChannelInboundTurnPlan } from "openclaw/plugin-sdk/channel-inbound";
 import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
@@ -20,10 +20,10 @@ import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
 import { receiptResults, type SentPart } from "../outbound/receipts.ts";
+import { MAX_INBOUND_MEDIA, type InboundMediaRef } from "../media/inbound-plan.ts";
+import type { InboundMediaResult } from "../media/inbound.ts";
 import type { InboundSms } from "./form.ts";
 import { lateNotice } from "./late.ts";
-
-export const PICTURE_NOTICE = "[picture message — not supported yet]";
 
 type IngressParams = Parameters<PluginRuntime["channel"]["inbound"]["ingress"]["resolveStable"]>[0];
 
@@ -49,6 +49,11 @@ export type DispatchDeps = {
   now: () => number;
   /** When the webhook acknowledged the text; a text that waited long reaches the agent with a note saying so. */
   receivedAt: number;
+  /**
+   * Downloads the text's attachments into the SDK media store (`takeInboundMedia`
+   * bound to this account); never throws, failures come back as a note.
+   */
+  takeMedia(refs: readonly InboundMediaRef[], event: { accountSid: string; messageSid: string }): Promise<Pick<InboundMediaResult, "facts" | "note">>;
   /** Called when a new pairing request was created and its code texted to the sender. */
   onPairingRequested?(number: string): void;
 };
@@ -57,6 +62,15 @@ export type DispatchOutcome = "dispatched" | "pairing" | "blocked";
 
 export function pairingReplyText(code: string): string {
   return `This number isn't approved to text this assistant yet. Pairing code: ${code}\nThe owner can approve it with: openclaw pairing approve ${CHANNEL_ID} ${code}`;
+}
+
+/**
+ * The attachments to take: the webhook's refs, or, for a text journaled before
+ * refs were kept, one URL-less ref per counted item so the agent hears they are gone.
+ */
+export function inboundMediaRefs(event: InboundSms): InboundMediaRef[] {
+  if (event.media) return event.media;
+  return Array.from({ length: Math.min(Math.max(0, event.numMedia), MAX_INBOUND_MEDIA) }, (_, index) => ({ index, url: undefined, declaredType: undefined }));
 }
 
 export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps): Promise<DispatchOutcome> {
@@ -115,15 +129,14 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
   if (channelIngress.ingress.admission !== "dispatch") return "blocked";
   const authorized = channelIngress.commandAccess.authorized;
 
-  const media =
-    event.numMedia > 0
-      ? toInboundMediaFacts(Array.from({ length: event.numMedia }, () => ({ contentType: null, messageId: event.messageSid })))
-      : undefined;
-  const text = media ? formatInboundMediaUnavailableText({ body: caption, notice: PICTURE_NOTICE }) : caption;
+  const taken = await deps.takeMedia(inboundMediaRefs(event), event);
+  const media = taken.facts.length > 0 ? taken.facts : undefined;
+  // The agent always gets the caption plus what could not be taken, so it can answer instead of leaving the sender in silence.
+  // A media-only text still needs a body, or core would see an empty message and skip the turn.
+  const body = caption || (media ? formatMediaPlaceholderText(media) : "");
+  const text = taken.note ? formatInboundMediaUnavailableText({ body, notice: taken.note }) : body;
   const late = lateNotice(deps.receivedAt, deps.now());
   const agentText = late ? `${late}\n${text}` : text;
-  // A media-only text still needs a body, or core would see an empty message and skip the turn.
-  const rawBody = caption || (media ? PICTURE_NOTICE : "");
   const peer = `${TARGET_PREFIX}:${event.from}`;
   // When it was sent, not when its turn came: the agent's envelope shows the real time.
   const timestamp = deps.receivedAt;
@@ -144,7 +157,7 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
       mainSessionKey: route.mainSessionKey,
     },
     reply: { to: peer },
-    message: { rawBody, body: agentText, bodyForAgent: agentText, commandBody: caption, inboundEventKind: "user_request" },
+    message: { rawBody: text, body: agentText, bodyForAgent: agentText, commandBody: caption, inboundEventKind: "user_request" },
     access: { commands: { authorized } },
     ...(hasControlCommand ? { command: { kind: "text-slash" as const, body: caption, authorized } } : {}),
     ...(media ? { media } : {}),
@@ -178,7 +191,7 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
       accountId,
       raw: event,
       adapter: {
-        ingest: (raw) => ({ id: raw.messageSid, timestamp, rawText: rawBody, textForAgent: agentText, textForCommands: caption }),
+        ingest: (raw) => ({ id: raw.messageSid, timestamp, rawText: text, textForAgent: agentText, textForCommands: caption }),
         resolveTurn: () => ({
           cfg,
           channel: CHANNEL_ID,

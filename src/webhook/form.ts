@@ -3,6 +3,7 @@
  * every received parameter, duplicates included; a bracket-expanding parser
  * would rewrite keys and break the signature.
  */
+import { readInboundMediaRefs, type InboundMediaRef } from "../media/inbound-plan.ts";
 
 export type FormParams = Record<string, string | string[]>;
 
@@ -30,6 +31,12 @@ export type InboundSms = {
   body: string;
   messagingServiceSid: string | undefined;
   numMedia: number;
+  /**
+   * The attachments as the webhook announced them. Kept on the event so the
+   * journal stores them and a text resumed after a restart still has its
+   * pictures; absent on rows journaled before media was supported.
+   */
+  media?: InboundMediaRef[];
   optOutType: string | undefined;
 };
 
@@ -82,6 +89,7 @@ export function readWebhook(params: FormParams): ParsedWebhook {
       body: first(params, "Body") ?? "",
       messagingServiceSid: first(params, "MessagingServiceSid") || undefined,
       numMedia: Number.isFinite(numMedia) ? numMedia : 0,
+      media: readInboundMediaRefs(params),
       optOutType: first(params, "OptOutType")?.toUpperCase() || undefined,
     },
   };

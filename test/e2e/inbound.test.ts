@@ -131,7 +131,7 @@ describe("opt-out keywords", () => {
 });
 
 describe("turns that cannot answer normally", () => {
-  it("a media-only MMS still reaches the agent, as a picture-message note", async () => {
+  it("a media-only MMS whose link is not this message's still reaches the agent, with a note", async () => {
     emulator.reset();
     const before = model.requests.length;
     const response = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "", numMedia: 1, mediaUrls: ["https://api.twilio.com/media/ME1"] });
@@ -139,7 +139,7 @@ describe("turns that cannot answer normally", () => {
     await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
     const turns = model.requests.slice(before);
     expect(turns).toHaveLength(1);
-    expect(turns[0]).toContain("picture message");
+    expect(turns[0]).toContain("[1 attachment could not be downloaded (not from this message)]");
   }, 90_000);
 
   it("a failed turn gets the sender one short message instead of silence", async () => {
