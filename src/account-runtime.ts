@@ -8,7 +8,11 @@
  */
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { AccountStoppedError } from "./errors.ts";
+import { createOutboundMediaHost } from "./media/host.ts";
+import type { OutboundMediaHost } from "./media/host.ts";
 import { createGuardedSender } from "./outbound/guarded-send.ts";
+import { createMmsSender } from "./outbound/mms-send.ts";
+import type { MmsSender, MmsSendParams } from "./outbound/mms-send.ts";
 import type { GuardedSender, GuardedSendParams } from "./outbound/guarded-send.ts";
 import type { SentPart } from "./outbound/receipts.ts";
 import { openDatabase } from "./store/db.ts";
@@ -39,6 +43,10 @@ export type AccountRuntime = {
   readonly client: TwilioRestClient;
   /** Every SMS this account sends goes through here (opt-outs, spend guard, delivery records). */
   readonly send: GuardedSender;
+  /** Sends a reply with attachments as MMS; fails with the config error when publicUrl is not set. */
+  readonly sendMedia: MmsSender;
+  /** Serves outbound attachments to Twilio under `<webhookPath>/media/`; only when publicUrl is set. */
+  readonly mediaHost: OutboundMediaHost | undefined;
   /** The inbound side; only runtimes opened by the gateway have one. */
   readonly webhook: AccountWebhook | undefined;
   /**
@@ -86,6 +94,16 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
       return sending;
     };
 
+    const mediaHost = account.publicUrl ? createOutboundMediaHost({ publicUrl: account.publicUrl, webhookPath: account.webhookPath, now }) : undefined;
+    const mms = createMmsSender({ client, host: mediaHost, optOuts, deliveries, now, sendText: send });
+    const sendMedia: MmsSender = (mediaParams) => {
+      if (closed) return Promise.reject(new AccountStoppedError(account.accountId));
+      const sending = mms(mediaParams);
+      inFlight.add(sending);
+      void sending.catch(() => undefined).finally(() => inFlight.delete(sending));
+      return sending;
+    };
+
     const webhook = params.inbound
       ? createAccountWebhook({
           account,
@@ -110,6 +128,8 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
       pending,
       client: openedClient,
       send,
+      sendMedia,
+      mediaHost,
       webhook,
       async close(drainMs) {
         if (closed) return;
@@ -123,6 +143,7 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
         if (inFlight.size > 0) {
           await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, Math.max(0, deadline - now())).unref())]);
         }
+        mediaHost?.clear();
         wal.flush();
         openedClient.close();
         db.close();
@@ -145,6 +166,11 @@ export interface RuntimeRegistry {
    * a runtime is opened for this one send and closed after it, so nothing is left open.
    */
   send(params: GuardedSendParams): Promise<SentPart[]>;
+  /**
+   * Sends attachments through the account's running runtime: its media host is
+   * what Twilio fetches from, so an account not running here cannot send them.
+   */
+  sendMedia(params: MmsSendParams): Promise<SentPart[]>;
 }
 
 function sameCredentials(a: ResolvedAccount, b: ResolvedAccount): boolean {
@@ -161,6 +187,15 @@ export function createRuntimeRegistry(deps: { stateDir: () => string; log: Logge
       };
     },
     get: (accountId) => running.get(accountId),
+    async sendMedia(params) {
+      const live = running.get(params.account.accountId);
+      if (!live || !sameCredentials(live.account, params.account)) {
+        throw new Error(
+          `twilio-sms: account "${params.account.accountId}" is not running in this gateway, so it cannot host attachments for Twilio to fetch; start the gateway with the account enabled and send again`,
+        );
+      }
+      return await live.sendMedia(params);
+    },
     async send(params) {
       const live = running.get(params.account.accountId);
       if (live && sameCredentials(live.account, params.account)) return await live.send(params);

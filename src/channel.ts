@@ -61,7 +61,7 @@ export function createTwilioSmsPlugin() {
   const stateDir = () => resolveStateDir(process.env);
   const routes = createWebhookRoutes();
   const runtimes = createRuntimeRegistry({ stateDir, log: quietLog });
-  const outbound = createOutboundAdapter({ resolveAccount: resolve, send: runtimes.send });
+  const outbound = createOutboundAdapter({ resolveAccount: resolve, send: runtimes.send, sendMedia: runtimes.sendMedia });
   const gateway = createGatewayAdapter({ runtime: runtimeStore.getRuntime, warnings: warningsFor, stateDir, runtimes, routes });
 
   async function probe(account: ResolvedAccount, timeoutMs: number | undefined): Promise<ProbeResult> {
@@ -89,7 +89,7 @@ export function createTwilioSmsPlugin() {
         blurb: "Text your agent from any phone through a Twilio number.",
         markdownCapable: false,
       },
-      capabilities: { chatTypes: ["direct"], media: false, reactions: false, threads: false, blockStreaming: false },
+      capabilities: { chatTypes: ["direct"], media: true, reactions: false, threads: false, blockStreaming: false },
       // Resolving an account reads the root and that account only, and each account owns its own runtime.
       reload: { configPrefixes: [`channels.${CHANNEL_ID}`], accountScopedRestart: true },
       configSchema: {

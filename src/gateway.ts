@@ -16,12 +16,13 @@ import { CHANNEL_ID } from "./config/accounts.ts";
 import type { ResolvedAccount } from "./config/accounts.ts";
 import { maskPhone } from "./mask.ts";
 import { takeInboundMedia } from "./media/inbound.ts";
-import { isKnownStatus } from "./status/delivery.ts";
+import { FINAL_STATUSES, isKnownStatus } from "./status/delivery.ts";
 import { summarizeDeliveries } from "./status/deliveries.ts";
 import type { Logger } from "./webhook/account.ts";
 import type { StatusCallbackEvent } from "./webhook/form.ts";
 import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
 import { dispatchInboundSms } from "./webhook/dispatch.ts";
+import { installMediaRoute } from "./webhook/paths.ts";
 import type { WebhookRoutes } from "./webhook/paths.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
@@ -58,6 +59,8 @@ function accountLog(ctx: StartContext): Logger {
 function applyStatus(runtime: AccountRuntime, event: StatusCallbackEvent, log: Logger): void {
   if (!isKnownStatus(event.status)) log.info(`message ${event.messageSid} reported a status this plugin does not know ("${event.status}"); kept as reported`);
   const next = runtime.deliveries.apply(event.messageSid, { status: event.status, errorCode: event.errorCode, at: runtime.now() });
+  // Twilio has its copy of the attachments once the message is final, so their links stop working.
+  if (FINAL_STATUSES.has(event.status)) runtime.mediaHost?.settle(event.messageSid);
   if (next?.conflicted) log.warn(`message ${event.messageSid} reported two different final statuses; kept "${next.status}"`);
 }
 
@@ -133,6 +136,23 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         setStatus(channelBlockedPatch(error instanceof Error ? error.message : String(error)));
         throw error;
       }
+      let removeMediaRoute: () => void = () => undefined;
+      const mediaHost = runtime.mediaHost;
+      if (mediaHost) {
+        try {
+          removeMediaRoute = installMediaRoute({
+            path: mediaHost.routePath,
+            accountId: account.accountId,
+            handler: async (req, res) => mediaHost.handle(req, res),
+            log: (message) => log.info(message),
+          });
+        } catch (error) {
+          registration.unregister();
+          await runtime.close(0);
+          setStatus(channelBlockedPatch(error instanceof Error ? error.message : String(error)));
+          throw error;
+        }
+      }
       const removeRuntime = deps.runtimes.add(runtime);
       const pairing = createChannelPairingController({ core: sdk, channel: CHANNEL_ID, accountId: account.accountId });
       const approvals = watchPairingApprovals({
@@ -156,6 +176,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         await waitUntilAbort(ctx.abortSignal);
       } finally {
         registration.unregister();
+        removeMediaRoute();
         removeRuntime();
         await approvals.stop();
         await runtime.close(DRAIN_MS);

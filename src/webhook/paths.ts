@@ -37,6 +37,24 @@ export const installGatewayRoute: InstallRoute = ({ path, accountId, handler, lo
     handler,
   });
 
+/**
+ * Installs the prefix route under which an account's outbound attachments are
+ * served (`OutboundMediaHost.routePath`); Twilio fetches them without our
+ * signature, so the route is "plugin" auth and the unguessable token is the check.
+ */
+export const installMediaRoute: InstallRoute = ({ path, accountId, handler, log }) =>
+  registerPluginHttpRoute({
+    path,
+    auth: "plugin",
+    match: "prefix",
+    pluginId: PLUGIN_ID,
+    accountId,
+    replaceExisting: true,
+    throwOnFailure: true,
+    log,
+    handler,
+  });
+
 export interface WebhookRoutes {
   register(
     target: WebhookTarget,

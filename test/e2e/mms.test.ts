@@ -45,7 +45,7 @@ beforeAll(async () => {
     pluginTarball: inject("pluginTarball"),
     modelUrl: model.url,
     modelInput: ["text", "image"],
-    startTimeoutMs: 200_000,
+    startTimeoutMs: 300_000,
     channelConfig: ({ baseUrl }) => ({
       accountSid: ACCOUNT_SID,
       authToken: TOKEN,
@@ -58,23 +58,13 @@ beforeAll(async () => {
     }),
   });
   webhookUrl = `${gateway.baseUrl}${WEBHOOK_PATH}`;
-}, 240_000);
+}, 360_000);
 
 afterAll(async () => {
   await gateway?.stop();
   await model?.close();
   await emulator?.close();
 });
-
-async function waitFor<T>(read: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe("inbound MMS", () => {
   it("a picture texted in reaches the model request as an image, and credentials never reach the CDN", async () => {
@@ -108,3 +98,46 @@ describe("inbound MMS", () => {
     expect(emulator.cdnRequests).toEqual([]);
   }, 120_000);
 });
+
+describe("outbound MMS", () => {
+  it("message send --media: the emulator fetches exactly the file's bytes and type from the plugin's link; the SID is MM…", async () => {
+    emulator.reset();
+    const file = join(gateway.rootDir, "chart.png");
+    await writeFile(file, PNG);
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", HANDSET, "--media", file, "--message", "chart"], { timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const [message] = emulator.messages;
+    expect(emulator.messages).toHaveLength(1);
+    expect(message).toMatchObject({ to: HANDSET, from: FROM, body: "chart" });
+    expect(message!.sid).toMatch(/^MM[0-9a-f]{32}$/);
+    const get = message!.mediaFetches.find((fetch) => fetch.method === "GET");
+    expect(get).toMatchObject({ status: 200, contentType: "image/png", size: PNG.length, sha256: sha256(PNG) });
+    expect(get!.url.startsWith(`${gateway.baseUrl}${WEBHOOK_PATH}/media/`)).toBe(true);
+    expect(result.stdout).toContain(message!.sid);
+
+    // A changed token is unknown: 404, nothing served.
+    const url = new URL(get!.url);
+    const token = url.pathname.split("/").pop()!;
+    const tampered = `${url.origin}${url.pathname.slice(0, -token.length)}${token.slice(0, -1)}${token.endsWith("A") ? "B" : "A"}`;
+    const refused = await fetch(tampered);
+    expect(refused.status).toBe(404);
+    expect((await refused.arrayBuffer()).byteLength).toBeLessThan(200);
+
+    // The link works until the message is final, then it is revoked.
+    expect((await fetch(get!.url, { method: "HEAD" })).status).toBe(200);
+    expect(await emulator.sendStatusCallback(message!.sid, "delivered")).toBe(200);
+    const gone = await waitForStatus(get!.url, 404, 30_000);
+    expect(gone).toBe(404);
+  }, 180_000);
+});
+
+async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = (await fetch(url, { method: "HEAD" })).status;
+    if (last === status) return last;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return last;
+}

@@ -1,0 +1,79 @@
+/**
+ * Sends a reply with attachments: the opt-out ledger is checked first, the
+ * files are planned against Twilio's MMS limits (`planMms`), hosted under the
+ * account's public URL with an unguessable token, and each planned message is
+ * created with its `MediaUrl`s and a status callback; the token is bound to
+ * the Message SID so the final status callback revokes it. Text past the MMS
+ * body limit goes out afterwards through the ordinary SMS pipeline.
+ *
+ * An MMS is billed once per message, not per segment: its receipt part says
+ * `segments: 0`, and the per-recipient daily segment budget is not charged for
+ * it (it counts SMS segments only).
+ */
+import type { ResolvedAccount } from "../config/accounts.ts";
+import type { HostedFile, OutboundMediaHost } from "../media/host.ts";
+import type { DeliveryStore } from "../store/deliveries.ts";
+import type { OptOutLedger } from "../store/optouts.ts";
+import type { TwilioRestClient } from "../twilio/client.ts";
+import { OptedOutError } from "./guarded-send.ts";
+import { planMms, requirePublicUrl } from "./mms.ts";
+import type { SentPart } from "./receipts.ts";
+import { analyzeSegments } from "./segments.ts";
+
+export type MmsSendParams = { account: ResolvedAccount; to: string; text: string; files: readonly HostedFile[]; signal?: AbortSignal | undefined };
+export type MmsSender = (params: MmsSendParams) => Promise<SentPart[]>;
+
+export class MmsRefusedError extends Error {
+  readonly code = "TWILIO_SMS_MMS_REFUSED";
+  constructor(reason: string) {
+    super(`twilio-sms: ${reason}; nothing was sent`);
+    this.name = "MmsRefusedError";
+  }
+}
+
+export function createMmsSender(deps: {
+  client: TwilioRestClient;
+  /** Undefined when the account has no publicUrl: every send then fails with the config error. */
+  host: OutboundMediaHost | undefined;
+  optOuts: OptOutLedger;
+  deliveries: DeliveryStore;
+  now: () => number;
+  /** The SMS pipeline, for text beyond the MMS body limit. */
+  sendText(params: { account: ResolvedAccount; to: string; text: string; signal?: AbortSignal | undefined }): Promise<SentPart[]>;
+}): MmsSender {
+  return async ({ account, to, text, files, signal }) => {
+    requirePublicUrl(account.publicUrl, account.accountId);
+    const host = deps.host;
+    if (!host || !account.sender) throw new Error(`twilio-sms: account "${account.accountId}" cannot send attachments: ${account.problems[0] ?? "it is not running in this gateway"}`);
+    if (deps.optOuts.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
+    const plan = planMms({ text, attachments: files.map((file) => ({ contentType: file.contentType, size: file.bytes.byteLength, fileName: file.fileName })), to });
+    if (plan.kind === "refuse") throw new MmsRefusedError(plan.reason);
+
+    const parts: SentPart[] = [];
+    for (const message of plan.messages) {
+      signal?.throwIfAborted();
+      const hosted = message.attachments.map((index) => host.put(files[index]!));
+      let sent;
+      try {
+        sent = await deps.client.createMessage({
+          to,
+          body: message.body,
+          sender: account.sender,
+          statusCallback: account.publicUrl,
+          mediaUrls: hosted.map((file) => file.url),
+        });
+      } catch (error) {
+        for (const file of hosted) host.revoke(file.token);
+        throw error;
+      }
+      for (const file of hosted) host.bindMessage(file.token, sent.sid);
+      deps.deliveries.recordSent(sent.sid, sent.status, deps.now());
+      parts.push({ index: parts.length, sid: sent.sid, status: sent.status, segments: message.segments, encoding: analyzeSegments(message.body).encoding });
+    }
+    if (plan.restText) {
+      const rest = await deps.sendText({ account, to, text: plan.restText, signal });
+      for (const part of rest) parts.push({ ...part, index: parts.length });
+    }
+    return parts;
+  };
+}
