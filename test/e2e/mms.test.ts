@@ -4,7 +4,7 @@
 // from the plugin's own hosted link. Refusal reasons (oversize, wrong type,
 // foreign redirect) are proven in-process in test/media/inbound.test.ts.
 import { createHash } from "node:crypto";
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -102,7 +102,10 @@ describe("inbound MMS", () => {
 describe("outbound MMS", () => {
   it("message send --media: the emulator fetches exactly the file's bytes and type from the plugin's link; the SID is MM…", async () => {
     emulator.reset();
-    const file = join(gateway.rootDir, "chart.png");
+    // Under the state dir's media folder: a local file the host lets a send read.
+    const folder = join(gateway.stateDir, "media", "outgoing");
+    await mkdir(folder, { recursive: true });
+    const file = join(folder, "chart.png");
     await writeFile(file, PNG);
     const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", HANDSET, "--media", file, "--message", "chart"], { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
