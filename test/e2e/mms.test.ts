@@ -129,7 +129,7 @@ describe("outbound MMS", () => {
 
     // The link works until the message is final, then it is revoked.
     expect((await fetch(get!.url, { method: "HEAD" })).status).toBe(200);
-    expect(await emulator.sendStatusCallback(message!.sid, "delivered")).toBe(200);
+    expect(await emulator.sendStatusCallback(message!.sid, "delivered")).toBe(204);
     const gone = await waitForStatus(get!.url, 404, 30_000);
     expect(gone).toBe(404);
   }, 180_000);
