@@ -20,7 +20,7 @@ export type ModelServer = {
   requests: string[];
   /**
    * The image parts (`image_url.url`, usually a data URL) of each chat request's
-   * last user message, same order as `requests`; the model only gets them when its
+   * messages, session history included, same order as `requests`; the model only gets them when its
    * config declares `input: ["text", "image"]`.
    */
   images: string[][];
@@ -58,12 +58,12 @@ function contentText(content: unknown): string {
 }
 function imageUrls(messages: unknown): string[] {
   if (!Array.isArray(messages)) return [];
-  // The current turn only, like `requests`: earlier pictures of the session come back in its history.
-  const current = (messages as ChatMessage[]).findLast((message) => message?.role === "user");
-  if (!Array.isArray(current?.content)) return [];
   const urls: string[] = [];
-  for (const part of current.content as { type?: unknown; image_url?: { url?: unknown } }[]) {
-    if (part?.type === "image_url" && typeof part.image_url?.url === "string") urls.push(part.image_url.url);
+  for (const message of messages as ChatMessage[]) {
+    if (!Array.isArray(message?.content)) continue;
+    for (const part of message.content as { type?: unknown; image_url?: { url?: unknown } }[]) {
+      if (part?.type === "image_url" && typeof part.image_url?.url === "string") urls.push(part.image_url.url);
+    }
   }
   return urls;
 }

@@ -19,6 +19,8 @@ const TOKEN = "e2e-mms-token-0123456789abcdefgh";
 const OTHER_SID = `AC${"d".repeat(32)}`;
 const FROM = "+15550003333";
 const HANDSET = "+15551230010";
+// Its own session, so no earlier picture is in its history.
+const FORGER = "+15551230011";
 const WEBHOOK_PATH = "/twilio-sms/webhook";
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
@@ -51,7 +53,7 @@ beforeAll(async () => {
       authToken: TOKEN,
       fromNumber: FROM,
       apiBaseUrl: emulator.url,
-      allowFrom: [HANDSET],
+      allowFrom: [HANDSET, FORGER],
       mediaCdnHosts: [cdnHost],
       // The emulator fetches hosted files over loopback, like Twilio would over the tunnel.
       publicUrl: `${baseUrl}${WEBHOOK_PATH}`,
@@ -90,9 +92,9 @@ describe("inbound MMS", () => {
     emulator.reset();
     const before = model.requests.length;
     const foreign = `${emulator.url}/2010-04-01/Accounts/${OTHER_SID}/Messages/MM${"e".repeat(32)}/Media/ME${"f".repeat(32)}`;
-    const response = await emulator.sendInboundSms({ webhookUrl, from: HANDSET, to: FROM, body: "", numMedia: 1, mediaUrls: [foreign] });
+    const response = await emulator.sendInboundSms({ webhookUrl, from: FORGER, to: FROM, body: "", numMedia: 1, mediaUrls: [foreign] });
     expect(response.status).toBe(200);
-    await emulator.waitForMessages(1, { to: HANDSET, timeoutMs: 90_000 });
+    await emulator.waitForMessages(1, { to: FORGER, timeoutMs: 90_000 });
     expect(model.requests[before]).toMatch(/\[1 (picture|attachment) could not be downloaded \(not from this message\)\]/);
     expect(model.images[before]).toEqual([]);
     expect(emulator.requests.filter((request) => request.method === "GET" && request.path.includes("/Media/"))).toEqual([]);
