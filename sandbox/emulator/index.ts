@@ -5,6 +5,7 @@ export type { EmulatedMessage } from "./message-resource.ts";
 export type { SmsEncoding } from "./segments.ts";
 export {
   startTwilioEmulator,
+  type DeliveryTiming,
   type EmulatedRequest,
   type InboundSmsResult,
   type SendInboundSmsOptions,

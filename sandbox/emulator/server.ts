@@ -57,6 +57,14 @@ export interface StatusCallbackOptions {
   errorCode?: number;
 }
 
+/** How long an accepted message waits before each step of a successful delivery. */
+export interface DeliveryTiming {
+  /** From accepted to `sent` (handed to the carrier). */
+  sentAfterMs: number;
+  /** From `sent` to `delivered` (the carrier's delivery receipt). */
+  deliveredAfterMs: number;
+}
+
 export interface SendInboundSmsOptions extends Omit<InboundSmsOptions, "accountSid"> {
   webhookUrl: string;
   /** Defaults to the account that owns `to`, else the first account. Its auth token signs the request. */
@@ -104,6 +112,7 @@ export class TwilioEmulator {
   readonly #closing = new AbortController();
   #closed: Promise<void> | undefined;
   #phone: PhoneApi | undefined;
+  #delivery: DeliveryTiming | undefined;
   #messages: EmulatedMessage[] = [];
   #alerts: EmulatedAlert[] = [];
   #requests: EmulatedRequest[] = [];
@@ -200,6 +209,16 @@ export class TwilioEmulator {
   isOptedOut(number: string, accountSid?: string): boolean {
     const account = accountSid === undefined ? this.#defaultAccount : this.#account(accountSid);
     return account.optedOut.has(number);
+  }
+
+  /**
+   * From now on every accepted message moves on as a delivered text does on
+   * Twilio: to `sent`, then to `delivered`, with a signed status callback at
+   * each step when the message asked for one (none for the initial status).
+   * The sandbox turns it on; tests that post callbacks themselves leave it off.
+   */
+  deliverMessages(timing: DeliveryTiming): void {
+    this.#delivery = timing;
   }
 
   /** Serves the sandbox phone page (see phone-api.ts) and returns its URL. Calling it again replaces the options. */
@@ -391,7 +410,32 @@ export class TwilioEmulator {
     this.#messages.push(outcome.message);
     record.messageSid = outcome.message.sid;
     this.#waiters.notify(this.messages);
+    if (this.#delivery) void this.#deliver(outcome.message.sid, this.#delivery);
     return { status: 201, code: null, body: messageResource(outcome.message) };
+  }
+
+  async #deliver(sid: string, timing: DeliveryTiming): Promise<void> {
+    const steps = [
+      ["sent", timing.sentAfterMs],
+      ["delivered", timing.deliveredAfterMs],
+    ] as const;
+    try {
+      for (const [status, afterMs] of steps) {
+        await sleep(afterMs, undefined, { signal: this.#closing.signal });
+        const message = this.#messages.find((m) => m.sid === sid);
+        // reset() forgot it: nothing left to deliver.
+        if (!message) return;
+        if (message.statusCallback) {
+          // The status moves on whether or not the receiver answers, as on Twilio.
+          await this.sendStatusCallback(sid, status).catch(() => undefined);
+        } else {
+          message.status = status;
+          message.updatedAt = new Date();
+        }
+      }
+    } catch {
+      // close() aborted the wait.
+    }
   }
 
   #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {
