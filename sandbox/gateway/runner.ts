@@ -6,7 +6,7 @@ import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -189,9 +189,13 @@ function buildEnv(root: string, stateDir: string, configPath: string, extra: Rec
   };
 }
 
-function baseConfig(port: number, token: string, channelId: string, logFile: string, allowPlugins: string[] | "all"): JsonObject {
+// Written after the install: before it, the allowlist would name a plugin the host cannot find.
+function pluginPolicy(channelId: string, allowPlugins: string[] | "all"): JsonObject {
+  return allowPlugins === "all" ? {} : { plugins: { allow: [channelId, ...allowPlugins] } };
+}
+
+function baseConfig(port: number, token: string, channelId: string, logFile: string): JsonObject {
   return {
-    ...(allowPlugins === "all" ? {} : { plugins: { allow: [channelId, ...allowPlugins] } }),
     gateway: { mode: "local", bind: "loopback", port, auth: { mode: "token", token } },
     update: { checkOnStart: false },
     // Keeps start-up off catalog.openclaw.ai.
@@ -343,7 +347,8 @@ function runCli(context: CliContext, args: string[], cliOptions: { timeoutMs?: n
 /** `openclaw plugins install npm-pack:<tarball>` into the profile `context` points at. */
 async function installPlugin(context: CliContext, pluginTarball: string): Promise<void> {
   const install = await runCli(context, ["plugins", "install", `npm-pack:${pluginTarball}`, "--force", "--accept-capabilities"], {
-    timeoutMs: 180_000,
+    // npm installs the dependencies; on a busy 2-core machine that alone can take minutes.
+    timeoutMs: 300_000,
   });
   if (install.code !== 0) {
     throw new Error(`openclaw plugins install failed (exit ${install.code})\n--- stdout ---\n${tail(install.stdout)}\n--- stderr ---\n${tail(install.stderr)}`);
@@ -355,21 +360,23 @@ export function templateDirFor(pluginTarball: string): string {
   return `${pluginTarball}.profile`;
 }
 
+// Marks a finished template; the state database records the template's own
+// paths, so it is built where it stays instead of built aside and renamed.
+const TEMPLATE_READY = ".ready";
+
 /** Installs the tarball into a fresh template profile next to it (see `pluginSetup: "auto"`). */
 export async function prepareGatewayTemplate(pluginTarball: string, channelId = DEFAULT_CHANNEL_ID): Promise<string> {
   const dir = templateDirFor(pluginTarball);
-  const building = `${dir}.building`;
-  await rm(building, { recursive: true, force: true });
-  await mkdir(join(building, "home"), { recursive: true });
-  const stateDir = join(building, "state");
-  const configPath = join(building, "openclaw.json");
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, "home"), { recursive: true });
+  const stateDir = join(dir, "state");
+  const configPath = join(dir, "openclaw.json");
   await mkdir(stateDir, { recursive: true });
   // The install needs a valid config; port and token are replaced by each copy.
-  await writeFile(configPath, `${JSON.stringify(baseConfig(0, "template", channelId, join(building, "openclaw.log"), []), null, 2)}\n`);
-  const context: CliContext = { root: building, env: buildEnv(building, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
+  await writeFile(configPath, `${JSON.stringify(baseConfig(0, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
+  const context: CliContext = { root: dir, env: buildEnv(dir, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
   await installPlugin(context, pluginTarball);
-  await rm(dir, { recursive: true, force: true });
-  await rename(building, dir);
+  await writeFile(join(dir, TEMPLATE_READY), "");
   return dir;
 }
 
@@ -391,7 +398,8 @@ export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 3
   const dir = templateDirFor(pluginTarball);
   const lock = `${dir}.lock`;
   const deadline = Date.now() + timeoutMs;
-  while (!existsSync(dir)) {
+  const ready = () => existsSync(join(dir, TEMPLATE_READY));
+  while (!ready()) {
     try {
       await writeFile(lock, String(process.pid), { flag: "wx" });
     } catch (error) {
@@ -403,7 +411,7 @@ export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 3
       continue;
     }
     try {
-      if (!existsSync(dir)) await prepareGatewayTemplate(pluginTarball);
+      if (!ready()) await prepareGatewayTemplate(pluginTarball);
     } finally {
       await rm(lock, { force: true });
     }
@@ -583,7 +591,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   };
 
   try {
-    const base = baseConfig(port, token, channelId, join(root, "openclaw.log"), options.allowPlugins ?? []);
+    const base = baseConfig(port, token, channelId, join(root, "openclaw.log"));
     // The install owns `plugins` and `meta`; every other key is written fresh on each start.
     let installed: JsonObject;
     if (setup === "reuse") {
@@ -599,7 +607,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       await installPlugin({ root, env, node, logTail: () => logText }, options.pluginTarball as string);
       installed = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     }
-    let config = deepMerge({ plugins: installed.plugins ?? {}, meta: installed.meta ?? {} }, base);
+    // An allowlist from an earlier start must not outlive a change of `allowPlugins`.
+    const { allow: _earlierAllow, ...plugins } = (installed.plugins ?? {}) as JsonObject;
+    let config = deepMerge({ plugins, meta: installed.meta ?? {} }, base);
+    config = deepMerge(config, pluginPolicy(channelId, options.allowPlugins ?? []));
     const channelConfig = typeof options.channelConfig === "function" ? options.channelConfig({ port, baseUrl }) : options.channelConfig;
     config = deepMerge(config, { channels: { [channelId]: channelConfig } });
     if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID));

@@ -1,5 +1,6 @@
 // Inbound in a real gateway: signed webhooks from the Twilio emulator → plugin
 // route → admission → agent turn (deterministic model) → SMS reply.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -110,6 +111,7 @@ describe("pairing", () => {
     expect(emulator.messages.filter((message) => message.to === STRANGER)).toHaveLength(1);
     expect(turnsFor("hi, who is this?") + turnsFor("hello?")).toBe(0);
 
+    // The very command the pairing text tells the owner to run.
     const approve = await gateway.cli(["pairing", "approve", "twilio-sms", code!]);
     expect(approve.code, approve.stderr + approve.stdout).toBe(0);
     const [, approved] = await emulator.waitForMessages(2, { to: STRANGER, timeoutMs: 30_000 });
@@ -172,16 +174,14 @@ describe("opt-out keywords", () => {
     await sleep(2_000);
     expect(turnsFor("STOP")).toBe(0);
 
-    const refused = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", STOPPER, "--message", "are you there?"]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/has opted out \(texted STOP\)/);
+    const send = (message: string) => gateway.rpc("send", { channel: "twilio-sms", to: STOPPER, message, idempotencyKey: randomUUID() });
+    await expect(send("are you there?")).rejects.toThrow(/has opted out \(texted STOP\)/);
     expect(emulator.requests.filter((request) => request.method === "POST")).toHaveLength(0);
 
     await emulator.sendInboundSms({ webhookUrl, from: STOPPER, to: FROM, body: "START" });
     await sleep(2_000);
     expect(turnsFor("START")).toBe(0);
-    const allowed = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", STOPPER, "--message", "welcome back"]);
-    expect(allowed.code, allowed.stderr).toBe(0);
+    await send("welcome back");
     expect(emulator.messages.map((message) => [message.to, message.body])).toEqual([[STOPPER, "welcome back"]]);
   }, 90_000);
 });
