@@ -189,9 +189,10 @@ function buildEnv(root: string, stateDir: string, configPath: string, extra: Rec
   };
 }
 
-// Written after the install: before it, the allowlist would name a plugin the host cannot find.
+// Written after the install: before it, the allowlist would name a plugin the
+// host cannot find. The memory slot loads memory-core whatever the allowlist says.
 function pluginPolicy(channelId: string, allowPlugins: string[] | "all"): JsonObject {
-  return allowPlugins === "all" ? {} : { plugins: { allow: [channelId, ...allowPlugins] } };
+  return allowPlugins === "all" ? {} : { plugins: { allow: [channelId, ...allowPlugins], slots: { memory: "none" } } };
 }
 
 function baseConfig(port: number, token: string, channelId: string, logFile: string): JsonObject {
@@ -363,6 +364,8 @@ export function templateDirFor(pluginTarball: string): string {
 // Marks a finished template; the state database records the template's own
 // paths, so it is built where it stays instead of built aside and renamed.
 const TEMPLATE_READY = ".ready";
+// A template never runs a gateway; the config still needs a valid port until each copy sets its own.
+const TEMPLATE_PORT = 18789;
 
 /** Installs the tarball into a fresh template profile next to it (see `pluginSetup: "auto"`). */
 export async function prepareGatewayTemplate(pluginTarball: string, channelId = DEFAULT_CHANNEL_ID): Promise<string> {
@@ -373,7 +376,7 @@ export async function prepareGatewayTemplate(pluginTarball: string, channelId = 
   const configPath = join(dir, "openclaw.json");
   await mkdir(stateDir, { recursive: true });
   // The install needs a valid config; port and token are replaced by each copy.
-  await writeFile(configPath, `${JSON.stringify(baseConfig(0, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
+  await writeFile(configPath, `${JSON.stringify(baseConfig(TEMPLATE_PORT, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
   const context: CliContext = { root: dir, env: buildEnv(dir, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
   await installPlugin(context, pluginTarball);
   await writeFile(join(dir, TEMPLATE_READY), "");
@@ -439,7 +442,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const token = randomBytes(16).toString("hex");
   const env = buildEnv(root, stateDir, configPath, options.env ?? {});
   const node = nodeBinary();
-  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  // 11-16 s on an idle 2-core machine; minutes when other gateways share the cores.
+  const startTimeoutMs = options.startTimeoutMs ?? 240_000;
   const keep = options.rootDir !== undefined || process.env.KEEP_E2E_STATE === "1";
 
   let logText = "";
@@ -608,7 +612,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       installed = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     }
     // An allowlist from an earlier start must not outlive a change of `allowPlugins`.
-    const { allow: _earlierAllow, ...plugins } = (installed.plugins ?? {}) as JsonObject;
+    const { allow: _earlierAllow, slots: _earlierSlots, ...plugins } = (installed.plugins ?? {}) as JsonObject;
     let config = deepMerge({ plugins, meta: installed.meta ?? {} }, base);
     config = deepMerge(config, pluginPolicy(channelId, options.allowPlugins ?? []));
     const channelConfig = typeof options.channelConfig === "function" ? options.channelConfig({ port, baseUrl }) : options.channelConfig;

@@ -52,7 +52,7 @@ beforeAll(async () => {
     }),
   });
   webhookUrl = `${gateway.baseUrl}/twilio-sms/webhook`;
-}, 240_000);
+});
 
 afterAll(async () => {
   await gateway?.stop();

@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
   webhookUrl = `${gateway.baseUrl}/twilio-sms/webhook`;
   proxiedUrl = `${gateway.baseUrl}/twilio-sms/proxied`;
-}, 240_000);
+});
 
 afterAll(async () => {
   await gateway?.stop();

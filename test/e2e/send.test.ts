@@ -69,7 +69,7 @@ describe("sending through the gateway", () => {
 
   it("refuses a target that is not a phone number before calling Twilio", async () => {
     emulator.reset();
-    await expect(send("nope", "sms:+15551230001")).rejects.toThrow(/Unknown target "sms:\+15551230001" for Twilio SMS\. Hint: an E\.164 phone number/);
+    await expect(send("nope", "sms:+15551230001")).rejects.toThrow(/target prefix "sms:" is not ours; use a bare E\.164 number \(\+15551230001\) or twilio:\+15551230001/);
     expect(emulator.requests).toHaveLength(0);
   });
 
