@@ -40,7 +40,7 @@ describe("sending through the gateway", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ to: TO, from: FROM, body: "Hi docs (https://example.com)", encoding: "GSM-7", numSegments: 1 });
     expect(result.stdout).toContain(messages[0]!.sid);
-  });
+  }, 120_000);
 
   it("accepts the twilio: prefix", async () => {
     emulator.reset();
