@@ -397,7 +397,7 @@ function isAlive(pid: number): boolean {
  * the others wait: e2e files run in parallel worker processes, and one install
  * per run is the point. A lock left by a dead process is taken over.
  */
-export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 300_000): Promise<string> {
+export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 400_000): Promise<string> {
   const dir = templateDirFor(pluginTarball);
   const lock = `${dir}.lock`;
   const deadline = Date.now() + timeoutMs;
