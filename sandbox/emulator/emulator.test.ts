@@ -577,6 +577,23 @@ describe("status callbacks", () => {
     const message = await client.messages.create({ to: TO, from: FROM, body: "x" });
     await expect(emulator.sendStatusCallback(message.sid, "delivered")).rejects.toThrow(/without StatusCallback/);
   });
+
+  it("with deliverMessages(), moves each message to sent then delivered, with a signed callback per step", async () => {
+    emulator.deliverMessages({ sentAfterMs: 20, deliveredAfterMs: 20 });
+    const before = receiver.received.length;
+    const callbackUrl = `${receiver.url}/status`;
+    const withCallback = await client.messages.create({ to: TO, from: FROM, body: "x", statusCallback: callbackUrl });
+    const withoutCallback = await client.messages.create({ to: TO, from: FROM, body: "y" });
+    expect(withCallback.status).toBe("queued");
+    await expect.poll(() => emulator.messages.map((message) => message.status), { timeout: 5_000 }).toEqual(["delivered", "delivered"]);
+    const hits = receiver.received.slice(before);
+    expect(hits.map((hit) => hit.params.MessageStatus)).toEqual(["sent", "delivered"]);
+    for (const hit of hits) {
+      expect(hit.params.MessageSid).toBe(withCallback.sid);
+      expect(twilio.validateRequest(DEFAULT_AUTH_TOKEN, String(hit.headers["x-twilio-signature"]), callbackUrl, hit.params)).toBe(true);
+    }
+    expect((await client.messages(withoutCallback.sid).fetch()).status).toBe("delivered");
+  });
 });
 
 describe("close()", () => {

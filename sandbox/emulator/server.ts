@@ -74,6 +74,14 @@ export interface StatusCallbackOptions {
   errorCode?: number;
 }
 
+/** How long an accepted message waits before each step of a successful delivery. */
+export interface DeliveryTiming {
+  /** From accepted to `sent` (handed to the carrier). */
+  sentAfterMs: number;
+  /** From `sent` to `delivered` (the carrier's delivery receipt). */
+  deliveredAfterMs: number;
+}
+
 export interface SendInboundSmsOptions extends Omit<InboundSmsOptions, "accountSid"> {
   webhookUrl: string;
   /**
@@ -129,6 +137,7 @@ export class TwilioEmulator {
   readonly #cdn = new MediaCdn((sid) => this.#media.find((m) => m.sid === sid));
   #closed: Promise<void> | undefined;
   #phone: PhoneApi | undefined;
+  #delivery: DeliveryTiming | undefined;
   #messages: EmulatedMessage[] = [];
   #alerts: EmulatedAlert[] = [];
   #media: EmulatedMedia[] = [];
@@ -247,6 +256,16 @@ export class TwilioEmulator {
   isOptedOut(number: string, accountSid?: string): boolean {
     const account = accountSid === undefined ? this.#defaultAccount : this.#account(accountSid);
     return account.optedOut.has(number);
+  }
+
+  /**
+   * From now on every accepted message moves on as a delivered text does on
+   * Twilio: to `sent`, then to `delivered`, with a signed status callback at
+   * each step when the message asked for one (none for the initial status).
+   * The sandbox turns it on; tests that post callbacks themselves leave it off.
+   */
+  deliverMessages(timing: DeliveryTiming): void {
+    this.#delivery = timing;
   }
 
   /** Serves the sandbox phone page (see phone-api.ts) and returns its URL. Calling it again replaces the options. */
@@ -476,6 +495,7 @@ export class TwilioEmulator {
     if (fault?.kind === "stall") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
     // Twilio accepts the create and fails the message afterwards, so the sender learns it from a status callback.
     if (failure) setImmediate(() => void this.#failMessage(message.sid, failure.errorCode));
+    else if (this.#delivery) void this.#deliver(message.sid, this.#delivery);
     // Twilio answers before handing the message to the carrier, so the create response has no date_sent.
     return { status: 201, code: null, body: messageResource({ ...message, sentAt: null }) };
   }
@@ -521,6 +541,30 @@ export class TwilioEmulator {
       return { status: 204, code: null, body: "" };
     }
     return errorReply(405, 20004, "Method not allowed");
+  }
+
+  async #deliver(sid: string, timing: DeliveryTiming): Promise<void> {
+    const steps = [
+      ["sent", timing.sentAfterMs],
+      ["delivered", timing.deliveredAfterMs],
+    ] as const;
+    try {
+      for (const [status, afterMs] of steps) {
+        await sleep(afterMs, undefined, { signal: this.#closing.signal });
+        const message = this.#messages.find((m) => m.sid === sid);
+        // reset() forgot it: nothing left to deliver.
+        if (!message) return;
+        if (message.statusCallback) {
+          // The status moves on whether or not the receiver answers, as on Twilio.
+          await this.sendStatusCallback(sid, status).catch(() => undefined);
+        } else {
+          message.status = status;
+          message.updatedAt = new Date();
+        }
+      }
+    } catch {
+      // close() aborted the wait.
+    }
   }
 
   #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {
