@@ -68,7 +68,11 @@ async function timeStart(clone: string, label: string): Promise<Run> {
     return { label, ms: performance.now() - started, steps: output.split("\n").filter((line) => /: (done|ready) in /.test(line)) };
   } finally {
     const pids = launcher.pid === undefined ? [] : descendantPids(launcher.pid);
-    if (launcher.pid !== undefined) process.kill(-launcher.pid, "SIGINT");
+    try {
+      if (launcher.pid !== undefined && launcher.exitCode === null) process.kill(-launcher.pid, "SIGINT");
+    } catch {
+      // It exited on its own; the error above says why.
+    }
     const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 60_000, "timeout"))]);
     if (code === "timeout") {
       for (const pid of [launcher.pid ?? 0, ...pids]) {
