@@ -5,7 +5,6 @@
  */
 import { createChatChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
-import { createSimpleChannelSecretContract } from "openclaw/plugin-sdk/channel-secret-basic-runtime";
 import { createEmptyChannelDirectoryAdapter } from "openclaw/plugin-sdk/directory-runtime";
 import { resolveStateDir } from "openclaw/plugin-sdk/state-paths";
 import {
@@ -22,24 +21,27 @@ import {
 } from "./config/accounts.ts";
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
+import { collectRuntimeConfigAssignments, secretTargetRegistryEntries } from "./config/secret-contract.ts";
 import { setupContract } from "./config/setup.ts";
 import { createGatewayAdapter } from "./gateway.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
-import { collectWarnings, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
+import { collectWarnings, doctorLines, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
 import { createGuardedSender } from "./outbound/guarded-send.ts";
 import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
+import { describeStartFailure } from "./status/start-failure.ts";
 import { createTwilioClient } from "./twilio/client.ts";
 import { formatProbe, probeAccount } from "./status/probe.ts";
 import type { ProbeResult } from "./status/probe.ts";
 
 const env = (): TwilioEnv => process.env;
 
+const allAccounts = (cfg: OpenClawConfig) => listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
+
 function warningsFor(cfg: OpenClawConfig, accountId: string) {
-  const accounts = listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
-  return warningsForAccount(collectWarnings(accounts, { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
+  return warningsForAccount(collectWarnings(allAccounts(cfg), { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
 }
 
 const resolve = (cfg: OpenClawConfig, accountId?: string | null): ResolvedAccount =>
@@ -89,35 +91,33 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
       resolveAccount: resolve,
       defaultAccountId: (cfg) => defaultAccountId(readChannelSection(cfg), env()),
+      // Read-only surfaces (security audit, doctor) judge the account from this, so it carries the
+      // real dmPolicy and allowFrom; only the token itself is left out.
       inspectAccount: (cfg, accountId) => {
         const account = resolve(cfg, accountId);
         return {
-          enabled: account.enabled,
-          configured: account.configured,
+          ...account,
+          authToken: undefined,
           tokenStatus: account.authToken ? "available" : account.tokenSource === "secret-ref" ? "configured_unavailable" : "missing",
         };
       },
       isEnabled: (account) => account.enabled,
-      isConfigured: (account) => account.configured,
+      // An invalid account counts as configured so the gateway starts it and it can report why it cannot run.
+      isConfigured: (account) => account.configState !== "unconfigured",
       unconfiguredReason: (account) => account.problems.join("; "),
       describeAccount: (account) => ({
         accountId: account.accountId,
         name: account.name ?? account.accountId,
         enabled: account.enabled,
-        configured: account.configured,
+        configured: account.configState !== "unconfigured",
+        ...(account.configState === "invalid" ? { lastError: describeStartFailure(account) } : {}),
       }),
       resolveAllowFrom: ({ cfg, accountId }) => resolve(cfg, accountId).allowFrom,
       formatAllowFrom: ({ allowFrom }) => allowFrom.map((entry) => normalizeAllowEntry(String(entry))),
       resolveDefaultTo: ({ cfg, accountId }) => resolve(cfg, accountId).defaultTo,
       hasConfiguredState: ({ cfg }) => listAccountIds(readChannelSection(cfg), env()).some((id) => resolve(cfg, id).configured),
     },
-    secrets: createSimpleChannelSecretContract({
-      channelKey: CHANNEL_ID,
-      label: "Twilio SMS",
-      accountFields: ["authToken"],
-      channelFields: ["authToken"],
-      mode: "account-inheritance",
-    }),
+    secrets: { secretTargetRegistryEntries, collectRuntimeConfigAssignments },
     messaging: {
       targetPrefixes: [TARGET_PREFIX],
       normalizeTarget: (raw) => {
@@ -142,12 +142,21 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
         accountId: account.accountId,
         name: account.name ?? account.accountId,
         enabled: account.enabled,
-        configured: account.configured,
+        configured: account.configState !== "unconfigured",
+        ...(account.configState === "invalid" ? { lastError: describeStartFailure(account) } : {}),
         // The gateway publishes delivery facts as the runtime's `application` patch.
         extra: { ...describeAccountExtras(account), ...(runtime?.application ? { deliveries: (runtime.application as { deliveries?: unknown }).deliveries } : {}) },
       }),
     }),
     gateway,
+    doctor: {
+      dmAllowFromMode: "topOnly",
+      // Never let `doctor --fix` "repair" an open policy by adding "*": that opens the number to
+      // everyone. The host reads this capability from the loaded plugin (and package.json), though
+      // the SDK's adapter type does not list it yet.
+      ...{ openDmRequiresAllowFromWildcard: false },
+      collectPreviewWarnings: ({ cfg }) => doctorLines(allAccounts(cfg), { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }),
+    },
     agentPrompt: {
       messageToolHints: () => [
         "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
@@ -160,6 +169,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       resolvePolicy: (account) => account.dmPolicy,
       resolveAllowFrom: (account) => account.allowFrom,
       defaultPolicy: "pairing",
+      policyPathSuffix: "dmPolicy",
       approveHint: "openclaw pairing approve twilio-sms <code>",
       normalizeEntry: normalizeAllowEntry,
     },

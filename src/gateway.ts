@@ -22,6 +22,7 @@ import { createInboundJournal } from "./store/journal.ts";
 import { createDeliveryStore } from "./store/deliveries.ts";
 import { isKnownStatus } from "./status/delivery.ts";
 import { summarizeDeliveries } from "./status/deliveries.ts";
+import { reportStartFailure } from "./status/start-failure.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
 type ChannelConfigLike = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0]["cfg"];
@@ -47,11 +48,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         warn: (message: string) => ctx.log?.warn(`[twilio-sms:${account.accountId}] ${message}`),
         error: (message: string) => ctx.log?.error(`[twilio-sms:${account.accountId}] ${message}`),
       };
-      if (!account.configured) {
-        const reason = account.problems.join("; ");
-        ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...channelBlockedPatch(reason) });
-        throw new Error(`twilio-sms account "${account.accountId}" is not configured: ${reason}`);
-      }
+      if (reportStartFailure(ctx, account)) return;
 
       const runtime = deps.runtime();
       const db = openDatabase(deps.stateDir());

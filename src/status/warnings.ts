@@ -89,3 +89,19 @@ export function collectWarnings(accounts: readonly ResolvedAccount[], facts: { o
   }
   return warnings;
 }
+
+/**
+ * `openclaw doctor` lines: every account that cannot start (with each reason)
+ * and every warning, each naming the key and its fix.
+ */
+export function doctorLines(accounts: readonly ResolvedAccount[], facts: { officialSmsPluginPresent: boolean }): string[] {
+  const lines: string[] = [];
+  for (const account of accounts) {
+    if (!account.enabled || account.configState !== "invalid") continue;
+    for (const problem of account.problems) lines.push(`- twilio-sms account "${account.accountId}" cannot start: ${problem}`);
+  }
+  for (const warning of collectWarnings(accounts, facts)) {
+    lines.push(`- twilio-sms: ${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
+  }
+  return lines;
+}
