@@ -22,7 +22,7 @@ import {
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
 import { collectRuntimeConfigAssignments, secretTargetRegistryEntries } from "./config/secret-contract.ts";
-import { setupContract } from "./config/setup.ts";
+import { createSetupContract } from "./config/setup.ts";
 import { createGatewayAdapter } from "./gateway.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
 import { collectWarnings, doctorLines, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
@@ -86,7 +86,7 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       uiHints: CHANNEL_UI_HINTS,
       runtime: { safeParse: (value: unknown) => parseChannelConfig(value) },
     },
-    setupContract,
+    setupContract: createSetupContract(env),
     config: {
       listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
       resolveAccount: resolve,
@@ -131,6 +131,9 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       targetResolver: {
         looksLikeId: (raw) => /^(twilio:)?\s*\+?[\d\s().-]{7,}$/i.test(raw.trim()),
         hint: "an E.164 phone number such as +15551230001 (or twilio:+15551230001)",
+        // Runs after the (empty) directory misses. Throwing our own error here keeps the host's
+        // "Unknown target <raw>" message, which echoes the full number into openclaw.log, from being built.
+        resolveTarget: async ({ input }) => ({ to: parseTarget(input), kind: "user" }),
       },
     },
     directory: createEmptyChannelDirectoryAdapter(),

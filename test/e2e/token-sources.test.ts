@@ -54,7 +54,7 @@ beforeAll(async () => {
     pluginTarball: inject("pluginTarball"),
     modelUrl: model.url,
     // Five accounts and a secrets provider: start-up is slower than the other suites' on a busy machine.
-    startTimeoutMs: 180_000,
+    startTimeoutMs: 300_000,
     gatewayEnv: { TWILIO_AUTH_TOKEN: bySource("default").token, TWILIO_SMS_ENVREF_TOKEN: bySource("envref").token },
     extraConfig: {
       secrets: { providers: { vault: { source: "file", path: secretsJson, mode: "json" } } },
@@ -75,7 +75,7 @@ beforeAll(async () => {
       },
     },
   });
-}, 400_000);
+}, 600_000);
 
 afterAll(async () => {
   await gateway?.stop();
