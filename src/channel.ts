@@ -32,6 +32,7 @@ import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
 import { describeStartFailure } from "./status/start-failure.ts";
+import { collectStatusIssues } from "./status/issues.ts";
 import { createTwilioClient } from "./twilio/client.ts";
 import { formatProbe, probeAccount } from "./status/probe.ts";
 import type { ProbeResult } from "./status/probe.ts";
@@ -141,14 +142,20 @@ export const twilioSmsPlugin = createChatChannelPlugin<ResolvedAccount, ProbeRes
       probeAccount: ({ account, timeoutMs }) => probeAccount(account, clientFor(account, timeoutMs), Date.now()),
       formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
       defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
-      resolveAccountSnapshot: ({ account, runtime }) => ({
+      collectStatusIssues,
+      resolveAccountSnapshot: ({ account, runtime, probe }) => ({
         accountId: account.accountId,
         name: account.name ?? account.accountId,
         enabled: account.enabled,
         configured: account.configState !== "unconfigured",
         ...(account.configState === "invalid" ? { lastError: describeStartFailure(account) } : {}),
         // The gateway publishes delivery facts as the runtime's `application` patch.
-        extra: { ...describeAccountExtras(account), ...(runtime?.application ? { deliveries: (runtime.application as { deliveries?: unknown }).deliveries } : {}) },
+        extra: {
+          ...describeAccountExtras(account),
+          ...(runtime?.application ? { deliveries: (runtime.application as { deliveries?: unknown }).deliveries } : {}),
+          // A running webhook is not a connection to Twilio: after a probe, "connected" means Twilio accepted these credentials.
+          ...(probe && !probe.twilioAnswered ? { connected: false } : {}),
+        },
       }),
     }),
     gateway,

@@ -15,11 +15,16 @@ export type Warning = {
   accountId?: string;
 };
 
-/** `@openclaw/sms` owns channel id `sms`; its config section or plugin entry means it is installed too. */
+/**
+ * `@openclaw/sms` owns channel id `sms`; its config section or plugin entry
+ * means it is installed too, unless that entry switches it off.
+ */
 export function officialSmsPluginPresent(cfg: { channels?: unknown; plugins?: unknown }): boolean {
   const channels = (cfg.channels ?? {}) as Record<string, unknown>;
   const entries = ((cfg.plugins as { entries?: Record<string, unknown> } | undefined)?.entries ?? {}) as Record<string, unknown>;
-  return channels.sms !== undefined || entries.sms !== undefined;
+  const entry = entries.sms as { enabled?: unknown } | undefined;
+  if (entry?.enabled === false) return false;
+  return channels.sms !== undefined || entry !== undefined;
 }
 
 export function warningsForAccount(warnings: readonly Warning[], accountId: string): Warning[] {

@@ -85,7 +85,7 @@ afterAll(async () => {
 });
 
 describe("each token source starts its account", () => {
-  it.each(SOURCES.map((source) => [source.account, source] as const))("%s: an inbound text is answered", async (_name, source) => {
+  it.each(SOURCES.map((source) => [source.account, source] as const))("%s: an inbound text is answered", { timeout: 120_000 }, async (_name, source) => {
     const inbound = await emulator.sendInboundSms({ webhookUrl: `${gateway.baseUrl}${source.path}`, from: source.sender, to: source.from, body: `hello ${source.account}` });
     expect(inbound.status, inbound.body).toBe(200);
     const [reply] = await emulator.waitForMessages(1, { to: source.sender, timeoutMs: 60_000 });
@@ -93,7 +93,7 @@ describe("each token source starts its account", () => {
     expect(reply!.body).toContain(`hello ${source.account}`);
   });
 
-  it.each(SOURCES.map((source) => [source.account, source] as const))("%s: message send goes out", async (_name, source) => {
+  it.each(SOURCES.map((source) => [source.account, source] as const))("%s: message send goes out", { timeout: 120_000 }, async (_name, source) => {
     const target = "+15551238888";
     const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--account", source.account, "--target", target, "--message", `from ${source.account}`]);
     expect(result.code, result.stderr + result.stdout).toBe(0);
