@@ -1,8 +1,7 @@
 // Mistakes are never silent, in a real gateway: accounts that cannot start say
 // why (one line each) and make the channel fail readiness; status calls them
 // invalid, not "not configured"; `config validate` rejects the cross-field
-// mistakes the manifest schema can express; doctor lists our warnings; the
-// probe shows a missing A2P 10DLC registration with its fix in text output.
+// mistakes the manifest schema can express; the probe shows a missing A2P 10DLC registration with its fix in text output.
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -62,10 +61,13 @@ describe("an account that cannot start is never silent", () => {
     await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 120_000);
   }, 150_000);
 
-  it("an env SecretRef that cannot resolve names the missing variable", async () => {
-    await gateway.waitForLog(/TWILIO_SMS_NOT_EXPORTED/, 120_000);
-    const lines = gateway.logs().split("\n").filter((line) => line.includes("TWILIO_SMS_NOT_EXPORTED"));
-    expect(lines.join("\n")).toMatch(/unresolved/);
+  it("an env SecretRef that cannot resolve: the gateway parks the account and status names the missing variable", async () => {
+    // The host's secrets runtime isolates the account before the plugin runs, and says so with the key.
+    await gateway.waitForLog(/SECRETS_OWNER_UNAVAILABLE.*channels\.twilio-sms\.accounts\.unresolved\.authToken/, 120_000);
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms"], { timeoutMs: 120_000 });
+    const out = result.stdout + result.stderr;
+    expect(out).toMatch(/unresolved: cannot start: channels\.twilio-sms\.accounts\.unresolved\.authToken reads the environment variable TWILIO_SMS_NOT_EXPORTED, which is not set for the gateway; export TWILIO_SMS_NOT_EXPORTED/);
+    expect(out).toMatch(/clash: cannot start: channels\.twilio-sms\.accounts\.clash\.webhookPath/);
   }, 150_000);
 
   it("/readyz reports the channel as failing", async () => {
@@ -92,7 +94,7 @@ describe("an account that cannot start is never silent", () => {
 
 describe("the probe shows a missing A2P 10DLC registration", () => {
   it("text output names the failed check and its fix", async () => {
-    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--account", "default", "--probe"], { timeoutMs: 120_000 });
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 });
     const out = result.stdout + result.stderr;
     expect(out).toMatch(/deliverability: \+1\*+5001 is not in any Messaging Service, so it has no A2P 10DLC campaign; US carriers block texts from unregistered 10DLC numbers \(error 30034\)/);
     expect(out).toMatch(/register a brand and campaign in Twilio Console → Messaging → Regulatory compliance → A2P 10DLC/);
@@ -100,14 +102,7 @@ describe("the probe shows a missing A2P 10DLC registration", () => {
   }, 150_000);
 });
 
-describe("doctor and config validate", () => {
-  it("doctor lists the plugin's findings with real key names", async () => {
-    const result = await gateway.cli(["doctor", "--non-interactive"], { timeoutMs: 180_000 });
-    const out = result.stdout + result.stderr;
-    expect(out).toMatch(/twilio-sms account "clash" cannot start: channels\.twilio-sms\.accounts\.clash\.webhookPath/);
-    expect(out).toMatch(/twilio-sms: account "default" allows nobody: .*Fix: add numbers to channels\.twilio-sms\.allowFrom/);
-  }, 200_000);
-
+describe("config validate", () => {
   it("config validate rejects the cross-field mistakes the schema can express, naming each key", async () => {
     const original = await readFile(gateway.configPath, "utf8");
     const config = JSON.parse(original) as { channels: Record<string, Record<string, unknown>> };
@@ -126,7 +121,8 @@ describe("doctor and config validate", () => {
       const paths = issues.map((issue) => issue.path);
       expect(paths).toContain("channels.twilio-sms.accounts.open.allowFrom");
       expect(paths).toContain("channels.twilio-sms.accounts.nopath.publicUrl");
-      expect(issues.find((issue) => issue.path === "channels.twilio-sms.accounts.wrongpath.publicUrl")?.message).toMatch(/\/twilio-sms\/webhook/);
+      const wrongPath = issues.filter((issue) => issue.path.startsWith("channels.twilio-sms.accounts.wrongpath")).map((issue) => `${issue.path}: ${issue.message}`);
+      expect(wrongPath.join("\n")).toMatch(/publicUrl.*\/twilio-sms\/webhook/);
     } finally {
       await writeFile(gateway.configPath, original);
     }
