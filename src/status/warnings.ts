@@ -105,6 +105,14 @@ export function doctorLines(accounts: readonly ResolvedAccount[], facts: { offic
     if (!account.enabled || account.configState !== "invalid") continue;
     for (const problem of account.problems) lines.push(`- twilio-sms account "${account.accountId}" cannot start: ${problem}`);
   }
+  // Doctor reads the config file, where a resolved SecretRef is still a ref: "config" here means plain text.
+  for (const account of accounts) {
+    if (!account.enabled || account.tokenSource !== "config") continue;
+    const where = account.accountId === "default" ? "channels.twilio-sms" : `channels.twilio-sms.accounts.${account.accountId}`;
+    lines.push(
+      `- twilio-sms account "${account.accountId}": ${where}.authToken is plain text in openclaw.json. Fix: run openclaw secrets configure to move it to a SecretRef, or use authTokenFile`,
+    );
+  }
   for (const warning of collectWarnings(accounts, facts)) {
     lines.push(`- twilio-sms: ${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
   }

@@ -69,5 +69,12 @@ describe("doctorLines", () => {
     expect(lines).toContainEqual(expect.stringMatching(/^- twilio-sms account "bad" cannot start: channels\.twilio-sms\.accounts\.bad\.publicUrl has no path/));
     expect(lines).toContainEqual(expect.stringMatching(/allows nobody: .*Fix: add numbers to channels\.twilio-sms\.allowFrom/));
     expect(lines).toContainEqual(expect.stringMatching(/has no publicUrl: .*Fix: set channels\.twilio-sms\.publicUrl/));
+    expect(lines).toContainEqual(expect.stringMatching(/channels\.twilio-sms\.authToken is plain text in openclaw\.json\. Fix: run openclaw secrets configure/));
+  });
+
+  it("does not call a SecretRef or a token file plain text", () => {
+    const section = { accountSid: SID, authToken: { source: "env", provider: "default", id: "T" }, fromNumber: "+15550001111", accounts: { f: { authTokenFile: "/t", fromNumber: "+15550002222", webhookPath: "/f" } } };
+    const accounts = listAccountIds(section, {}).map((id) => resolveAccount(section, id, {}, () => "tok"));
+    expect(doctorLines(accounts, { officialSmsPluginPresent: false }).filter((line) => line.includes("plain text"))).toEqual([]);
   });
 });
