@@ -24,6 +24,7 @@ import { PhoneApi, type PhoneOptions } from "./phone-api.ts";
 import { twilioErrorBody } from "./twilio-errors.ts";
 import { countSegments } from "./segments.ts";
 import { newSid } from "./sids.ts";
+import { servicePhoneNumbersPage, servicesPage, tollfreeVerificationsPage, usa2pPage } from "./compliance.ts";
 import { MessageWaiters } from "./waiters.ts";
 import { buildInboundSmsParams, postTwilioWebhook, type InboundSmsOptions, type WebhookResponse } from "./webhook-client.ts";
 
@@ -468,12 +469,36 @@ export class TwilioEmulator {
       const body = incomingNumbersPage(account, firstValue(record.query, "PhoneNumber"));
       return { status: 200, code: null, body };
     }
+    if (url.pathname.startsWith("/v1/Services") || url.pathname === "/v1/Tollfree/Verifications") {
+      const account = this.#authenticate(req, parseBasicAuth(req.headers.authorization)?.username ?? "");
+      if (!account) return unauthorized();
+      return req.method === "GET" ? this.#compliance(account, url, record) : notFound(url.pathname);
+    }
     if (url.pathname === "/v1/Alerts" && req.method === "GET") {
       const account = this.#authenticate(req, parseBasicAuth(req.headers.authorization)?.username ?? "");
       if (!account) return unauthorized();
       return { status: 200, code: null, body: alertsPage(this.#alerts, account.sid) };
     }
     return notFound(url.pathname);
+  }
+
+  #compliance(account: AccountState, url: URL, record: EmulatedRequest): Reply {
+    const now = new Date();
+    // Compliance resources only ever name numbers the account owns.
+    const pnSid = (phoneNumber: string) => account.numbers.get(phoneNumber)?.sid ?? "";
+    if (url.pathname === "/v1/Tollfree/Verifications") {
+      const wanted = firstValue(record.query, "TollfreePhoneNumberSid");
+      const verifications = account.tollfreeVerifications
+        .map((verification) => ({ ...verification, pnSid: pnSid(verification.phoneNumber) }))
+        .filter((verification) => wanted === undefined || verification.pnSid === wanted);
+      return { status: 200, code: null, body: tollfreeVerificationsPage(account.sid, verifications, now) };
+    }
+    if (url.pathname === "/v1/Services") return { status: 200, code: null, body: servicesPage(account.sid, account.messagingServices, now) };
+    const match = /^\/v1\/Services\/([^/]+)\/(PhoneNumbers|Compliance\/Usa2p)$/.exec(url.pathname);
+    const service = account.messagingServices.find((candidate) => candidate.sid === match?.[1]);
+    if (!match || !service) return notFound(url.pathname);
+    if (match[2] === "PhoneNumbers") return { status: 200, code: null, body: servicePhoneNumbersPage(account.sid, service, pnSid, now) };
+    return { status: 200, code: null, body: usa2pPage(account.sid, service, account.campaignSids.get(service.sid) ?? "", now) };
   }
 
   async #create(req: IncomingMessage, accountSid: string, record: EmulatedRequest): Promise<Reply> {

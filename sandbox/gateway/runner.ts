@@ -79,6 +79,12 @@ export type StartGatewayOptions = {
    */
   waitFor?: "ready" | "started";
   startTimeoutMs?: number;
+  /**
+   * Variables for the gateway process only, not for CLI calls. TWILIO_* in a
+   * CLI's environment makes `plugins install` try to fetch the official `sms`
+   * plugin from ClawHub, so env-fallback tests set them here.
+   */
+  gatewayEnv?: Record<string, string>;
 };
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
@@ -494,7 +500,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (logText.length > 0) appendLog(`\n----- e2e harness: gateway restart -----\n`);
     const child = spawn(node, [OPENCLAW_ENTRY, "gateway", "run"], {
       cwd: root,
-      env,
+      env: { ...env, ...options.gatewayEnv },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

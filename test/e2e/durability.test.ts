@@ -35,7 +35,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 beforeAll(async () => {
-  emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
+  // FROM is registered (verified A2P campaign), so a probe can pass as a whole.
+  emulator = await startTwilioEmulator({
+    accounts: [
+      {
+        accountSid: ACCOUNT_SID,
+        authToken: TOKEN,
+        phoneNumbers: [FROM],
+        messagingServices: [{ sid: `MG${"9".repeat(32)}`, phoneNumbers: [FROM], campaignStatus: "VERIFIED" }],
+      },
+    ],
+  });
   model = await startModelServer();
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),

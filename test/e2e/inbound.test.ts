@@ -16,7 +16,8 @@ const ACCOUNT_SID = `AC${"a".repeat(32)}`;
 const TOKEN = "e2e-inbound-token-0123456789abcd";
 const FROM = "+15550001111";
 const PROXIED_FROM = "+15550002222";
-const PUBLIC_URL = "https://sms.example.com/hooks/sms";
+// A proxy forwards the same path; publicUrl must end in the account's webhookPath.
+const PUBLIC_URL = "https://sms.example.com/twilio-sms/proxied";
 const ALLOWED = "+15551230002";
 const BURST = "+15551230003";
 const STRANGER = "+15551230004";
