@@ -42,7 +42,7 @@ describe("security audit", () => {
 });
 
 describe("channels status warnings", () => {
-  it("name each failed probe check, each start problem and registration failures, with fixes", () => {
+  it("name each failed probe check and registration failures, with fixes", () => {
     const issues = twilioSmsPlugin.status!.collectStatusIssues!([
       {
         accountId: "default",
@@ -52,7 +52,6 @@ describe("channels status warnings", () => {
       } as never,
     ]);
     expect(issues).toEqual([
-      expect.objectContaining({ kind: "config", message: expect.stringMatching(/^cannot start: .*environment variable T/) }),
       expect.objectContaining({ kind: "config", message: "deliverability: +1******1111 is not in any Messaging Service", fix: "register a brand" }),
       expect.objectContaining({ message: expect.stringMatching(/2 text\(s\) .* \(error 30034\): the number is not registered for US A2P 10DLC/), fix: expect.stringMatching(/register/) }),
     ]);

@@ -1,6 +1,7 @@
 /**
  * The "Warnings:" block of `openclaw channels status` (text and JSON): every
- * failed probe check, each reason an account cannot start, and
+ * failed probe check (an account that cannot start already shows there
+ * through its lastError), and
  * recent carrier rejections that mean the sender is not registered, each with
  * its fix. Pure: it reads only the account snapshots the host built.
  */
@@ -26,10 +27,6 @@ export function collectStatusIssues(accounts: readonly ChannelAccountSnapshot[])
     const accountId = snapshot.accountId;
     const issue = (kind: ChannelStatusIssue["kind"], message: string, fix?: string) =>
       issues.push({ channel: "twilio-sms", accountId, kind, message, ...(fix ? { fix } : {}) });
-    // Our snapshot lists why the account cannot run, even when the host stopped it before our
-    // code ran (a SecretRef the secrets runtime could not resolve), so the fix is always named.
-    const problems = (snapshot as { problems?: unknown }).problems;
-    if (Array.isArray(problems)) for (const problem of problems) if (typeof problem === "string") issue("config", `cannot start: ${problem}`);
     const probe = snapshot.probe as { findings?: ProbeFinding[] } | undefined;
     for (const finding of probe?.findings ?? []) if (!finding.ok) issue(KIND[finding.check], `${finding.check}: ${finding.detail}`, finding.fix);
     const failures = (snapshot as { deliveries?: { failuresLast24h?: Record<string, number> } }).deliveries?.failuresLast24h ?? {};
