@@ -287,11 +287,21 @@ export function parseChannelConfig(
       const key = ["channels", "twilio-sms", ...path].join(".");
       const message =
         issue.code === "unrecognized_keys"
-          ? `${key}: unknown key(s) ${issue.keys.join(", ")}; remove them (see the README for the supported keys)`
+          ? `${key}: unknown key(s) ${issue.keys.join(", ")}; ${renamedKeyHint(issue.keys) ?? "remove them (see the README for the supported keys)"}`
           : `${key} ${issue.message}`;
       return { path, message };
     }),
   };
+}
+
+/** Keys an earlier release had, and what replaced them, so an upgrade's error names the fix. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  maxQueuedTurns: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+};
+
+function renamedKeyHint(keys: readonly string[]): string | undefined {
+  const hints = keys.map((key) => RENAMED_KEYS[key]).filter((hint) => hint !== undefined);
+  return hints.length > 0 ? hints.join("; ") : undefined;
 }
 
 /** The JSON schema for `openclaw.plugin.json#channelConfigs["twilio-sms"].schema`. */

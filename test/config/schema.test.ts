@@ -28,6 +28,7 @@ describe("config validation names the key and the fix", () => {
     [{ dmPolicy: "open" }, /^channels\.twilio-sms\.allowFrom must include "\*" when dmPolicy is "open"/],
     [{ dmPolicy: "open", allowFrom: ["+15551230001"] }, /allowFrom must include "\*"/],
     [{ fromNumber: "+15550001111", from: "+1555" }, /^channels\.twilio-sms: unknown key\(s\) from; remove them/],
+    [{ limits: { maxQueuedTurns: 32 } }, /^channels\.twilio-sms\.limits: unknown key\(s\) maxQueuedTurns; maxQueuedTurns was replaced by maxBacklog/],
     [{ accounts: { work: { fromNumber: "bad" } } }, /^channels\.twilio-sms\.accounts\.work\.fromNumber must be your Twilio phone number/],
     [{ accounts: { work: { dmPolicy: "open" } } }, /^channels\.twilio-sms\.accounts\.work\.allowFrom must include "\*"/],
     [{ mediaMaxMb: 0 }, /^channels\.twilio-sms\.mediaMaxMb must be more than 0/],
