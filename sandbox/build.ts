@@ -1,14 +1,33 @@
+// What the sandbox's installed plugin was built from, so a restart rebuilds
+// and reinstalls only when the plugin changed.
 import { execFile } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+// Everything `npm run build` and `npm pack` read: the sources, the build
+// settings, the manifest and the package (its dependencies included).
+const INPUT_FILES = ["package.json", "package-lock.json", "openclaw.plugin.json", "tsconfig.json", "tsconfig.build.json"];
+const INPUT_DIRS = ["src"];
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** SHA-256 over the plugin's build inputs (paths and contents), in a stable order. */
+export function pluginSourceHash(repoRoot: string): string {
+  const files = [...INPUT_FILES.map((file) => join(repoRoot, file)).filter((file) => existsSync(file)), ...INPUT_DIRS.flatMap((dir) => filesUnder(join(repoRoot, dir)))];
+  const hash = createHash("sha256");
+  for (const file of files.map((path) => relative(repoRoot, path)).sort()) {
+    hash.update(`${file}\0`);
+    hash.update(readFileSync(join(repoRoot, file)));
+    hash.update("\0");
   }
-  return newest;
+  return hash.digest("hex");
 }
 
 function mtimeOr0(path: string): number {
@@ -19,27 +38,22 @@ function mtimeOr0(path: string): number {
   }
 }
 
-/** True when dist/ is missing or older than src/ or the build config. */
+/** True when dist/ is missing or older than any build input. */
 export function buildIsStale(repoRoot: string): boolean {
   const built = mtimeOr0(join(repoRoot, "dist", "index.js"));
   if (built === 0) return true;
-  const inputs = Math.max(
-    newestMtime(join(repoRoot, "src")),
-    mtimeOr0(join(repoRoot, "tsconfig.json")),
-    mtimeOr0(join(repoRoot, "tsconfig.build.json")),
-    mtimeOr0(join(repoRoot, "package.json")),
-  );
-  return inputs > built;
+  const inputs = [...INPUT_FILES.map((file) => join(repoRoot, file)), ...INPUT_DIRS.flatMap((dir) => filesUnder(join(repoRoot, dir)))];
+  return inputs.some((file) => mtimeOr0(file) > built);
 }
 
-/** Runs `npm run build` only when dist/ is out of date, so a restart takes seconds. */
-export async function buildIfStale(repoRoot: string, log: (line: string) => void): Promise<void> {
-  if (!buildIsStale(repoRoot)) return;
-  log("building the plugin (npm run build)…");
+/** Runs `npm run build` when dist/ is out of date; returns whether it did. */
+export async function buildIfStale(repoRoot: string): Promise<boolean> {
+  if (!buildIsStale(repoRoot)) return false;
   try {
     await promisify(execFile)("npm", ["run", "--silent", "build"], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`npm run build failed:\n${`${stdout}${stderr}`.trim()}`);
   }
+  return true;
 }

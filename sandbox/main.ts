@@ -1,7 +1,8 @@
 // `npm start`: text your agent locally with no Twilio account and no network.
-// Builds the plugin if dist/ is stale, starts the Twilio emulator with its
-// phone page, a model and an isolated OpenClaw gateway, then prints the page's
-// URL. Ctrl-C stops everything it started.
+// Starts the Twilio emulator with its phone page, a model and an isolated
+// OpenClaw gateway, then prints the page's URL. The first start builds, packs
+// and installs the plugin; later starts reuse that install until the plugin's
+// sources or package change. Ctrl-C stops everything it started.
 //
 // Settings (environment):
 //   SANDBOX_DIR               state folder (default .sandbox/ in the repo); delete it to start over
@@ -12,7 +13,6 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildIfStale } from "./build.ts";
 import { acquireLock } from "./lock.ts";
 import type { SandboxLock } from "./lock.ts";
 import { chooseModel } from "./model/choose.ts";
@@ -77,13 +77,11 @@ async function main(): Promise<void> {
   const gatewayPort = portSetting("SANDBOX_GATEWAY_PORT", DEFAULT_GATEWAY_PORT);
   const model = await chooseModel(process.env);
 
-  await buildIfStale(REPO_ROOT, log);
   mkdirSync(dir, { recursive: true });
   lock = acquireLock(dir, log);
   // Logs of the previous run would only confuse; the rest of the state (pairings, sessions) is kept.
   rmSync(join(dir, "gateway-output.log"), { force: true });
   log(`state: ${shown(dir)}/ (delete it to start over) · model: ${model.label}`);
-  log(`starting the Twilio emulator${model.kind === "echo" ? ", the echo model" : ""} and an OpenClaw gateway (about a minute)…`);
   sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, model, log });
   lock.recordGateway(sandbox.gatewayPid());
   log(`gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);

@@ -1,23 +1,35 @@
 // Starts the three pieces of the sandbox, wired together: the Twilio emulator
 // (which also serves the phone page), a model, and a real OpenClaw gateway
 // with the packed plugin installed, pointed at the emulator.
-import { rm } from "node:fs/promises";
+//
+// A warm start reuses the profile installed by an earlier start when the
+// plugin's build inputs hash the same, so it costs one gateway boot.
+import { existsSync, readFileSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { buildIfStale, buildIsStale, pluginSourceHash } from "./build.ts";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator } from "./emulator/index.ts";
 import type { TwilioEmulator } from "./emulator/index.ts";
+import { packPlugin } from "./gateway/plugin-package.ts";
 import { startGateway } from "./gateway/runner.ts";
-import type { GatewayHandle } from "./gateway/runner.ts";
+import type { GatewayHandle, StartGatewayOptions } from "./gateway/runner.ts";
+import type { ModelChoice } from "./model/choose.ts";
 import { startModelServer } from "./model/server.ts";
 import type { ModelServer } from "./model/server.ts";
-import { packPlugin } from "./gateway/plugin-package.ts";
-import type { ModelChoice } from "./model/choose.ts";
+import { approvePairingCode } from "./pairing.ts";
 import { loopbackPort } from "./ports.ts";
+import { startStep } from "./progress.ts";
+import type { ProgressStream } from "./progress.ts";
 
 // 555-01xx numbers are reserved for fiction, so no real phone is ever texted.
 export const AGENT_NUMBER = "+15555550100";
 const SUGGESTED_SENDERS = ["+15555550123", "+15555550142", "+15555550199"];
 const CHANNEL_ID = "twilio-sms";
 const WEBHOOK_PATH = "/twilio-sms/webhook";
+// Written after a start with a fresh install succeeded; names what that install was built from.
+const INSTALLED_HASH_FILE = "plugin.sha256";
+// About what a US carrier takes; quick enough to watch on the page.
+const DELIVERY_TIMING = { sentAfterMs: 500, deliveredAfterMs: 1_500 };
 
 export type SandboxOptions = {
   repoRoot: string;
@@ -28,6 +40,8 @@ export type SandboxOptions = {
   gatewayPort: number;
   model: ModelChoice;
   log: (line: string) => void;
+  /** Where progress lines go (default stderr). */
+  progress?: ProgressStream;
 };
 
 export type Sandbox = {
@@ -47,35 +61,45 @@ async function startEmulator(preferredPort: number): Promise<TwilioEmulator> {
   }
 }
 
-function lastLines(text: string, count: number): string {
-  return text.trim().split("\n").slice(-count).join("\n");
+function readInstalledHash(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, INSTALLED_HASH_FILE), "utf8").trim();
+  } catch {
+    return undefined;
+  }
 }
 
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let emulator: TwilioEmulator | undefined;
   let model: ModelServer | undefined;
   let gateway: GatewayHandle | undefined;
-  let packDir: string | undefined;
+  const packDir = join(options.dir, "pack");
+  const hashFile = join(options.dir, INSTALLED_HASH_FILE);
 
   const stop = async () => {
     // The gateway first, so it sends nothing to an emulator that is gone.
     await gateway?.stop();
     await model?.close();
     await emulator?.close();
-    if (packDir) await rm(packDir, { recursive: true, force: true });
+    await rm(packDir, { recursive: true, force: true });
   };
 
+  const step = (label: string) => startStep(label, options.progress);
+
   try {
-    emulator = await startEmulator(options.phonePort);
-    if (options.model.kind === "echo") model = await startModelServer();
-    // Packed inside the state folder, so a start cut short leaves nothing in /tmp.
-    packDir = join(options.dir, "pack");
-    await rm(packDir, { recursive: true, force: true });
-    const packed = await packPlugin(options.repoRoot, packDir);
+    // Both start in milliseconds, and serve while the plugin is built and the gateway boots.
+    [emulator, model] = await Promise.all([
+      startEmulator(options.phonePort),
+      options.model.kind === "echo" ? startModelServer() : Promise.resolve(undefined),
+    ]);
+    // Replies then show sent and delivered on the phone, as a real handset's would.
+    emulator.deliverMessages(DELIVERY_TIMING);
+    const sourceHash = pluginSourceHash(options.repoRoot);
+    const warm = readInstalledHash(options.dir) === sourceHash && existsSync(join(options.dir, "openclaw.json"));
     const gatewayPort = await loopbackPort(options.gatewayPort);
-    options.log(`installing the plugin and starting the gateway on 127.0.0.1:${gatewayPort}…`);
-    gateway = await startGateway({
-      pluginTarball: packed.tarball,
+    const emulatorUrl = emulator.url;
+    const emulatorCdnOrigin = emulator.cdnOrigin;
+    const gatewayOptions: StartGatewayOptions = {
       rootDir: options.dir,
       port: gatewayPort,
       channelId: CHANNEL_ID,
@@ -87,27 +111,46 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         fromNumber: AGENT_NUMBER,
         webhookPath: WEBHOOK_PATH,
         publicUrl: `${baseUrl}${WEBHOOK_PATH}`,
-        apiBaseUrl: emulator!.url,
+        apiBaseUrl: emulatorUrl,
         // Media links redirect to the emulator's CDN host, as Twilio's go to mms.twiliocdn.com.
-        mediaCdnHosts: [new URL(emulator!.cdnOrigin).hostname],
+        mediaCdnHosts: [new URL(emulatorCdnOrigin).hostname],
       }),
+      // The echo model needs no plugin but ours; a real agent may use any the user configured.
       ...(options.model.kind === "echo"
-        ? { modelUrl: model!.url }
-        : { extraConfig: options.model.extraConfig, env: options.model.env }),
-    });
-    await rm(packDir, { recursive: true, force: true });
-    packDir = undefined;
+        ? { modelUrl: model!.url, allowPlugins: [] }
+        : { extraConfig: options.model.extraConfig, env: options.model.env, allowPlugins: "all" as const }),
+    };
 
-    const cli = gateway.cli;
+    if (warm) {
+      const booting = step(`starting the gateway on 127.0.0.1:${gatewayPort} (plugin unchanged, reusing its install)`);
+      gateway = await startGateway({ ...gatewayOptions, pluginSetup: "reuse" });
+      booting.done("ready");
+    } else {
+      // A start cut short must not pass for a finished install next time.
+      await rm(hashFile, { force: true });
+      if (buildIsStale(options.repoRoot)) {
+        const building = step("building the plugin (npm run build)");
+        await buildIfStale(options.repoRoot);
+        building.done();
+      }
+      // Packed inside the state folder, so a start cut short leaves nothing in /tmp.
+      await rm(packDir, { recursive: true, force: true });
+      const packed = await packPlugin(options.repoRoot, packDir);
+      const booting = step(`installing the plugin and starting the gateway on 127.0.0.1:${gatewayPort}`);
+      gateway = await startGateway({ ...gatewayOptions, pluginSetup: "install", pluginTarball: packed.tarball });
+      booting.done("ready");
+      await rm(packDir, { recursive: true, force: true });
+      await writeFile(hashFile, `${sourceHash}\n`);
+    }
+
+    const { rpc } = gateway;
+    const twilio = emulator;
     const phoneUrl = emulator.attachPhone({
       webhookUrl: `${gateway.baseUrl}${WEBHOOK_PATH}`,
       agentNumber: AGENT_NUMBER,
       pairingCommand: `openclaw pairing approve ${CHANNEL_ID}`,
       suggestedNumbers: SUGGESTED_SENDERS,
-      async approvePairing(code) {
-        const result = await cli(["pairing", "approve", CHANNEL_ID, code], { timeoutMs: 60_000 });
-        return { ok: result.code === 0, output: lastLines(`${result.stdout}\n${result.stderr}`, 12) };
-      },
+      approvePairing: (code) => approvePairingCode(rpc, CHANNEL_ID, twilio.messages, code),
     });
     const running = gateway;
     return { phoneUrl, gatewayUrl: running.baseUrl, gatewayPid: () => running.pid(), stop };

@@ -5,7 +5,6 @@
  */
 import { createChatChannelPlugin } from "openclaw/plugin-sdk/channel-core";
 import type { OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
-import { createSimpleChannelSecretContract } from "openclaw/plugin-sdk/channel-secret-basic-runtime";
 import { createEmptyChannelDirectoryAdapter } from "openclaw/plugin-sdk/directory-runtime";
 import { resolveStateDir } from "openclaw/plugin-sdk/state-paths";
 import {
@@ -22,25 +21,29 @@ import {
 } from "./config/accounts.ts";
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
 import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
-import { setupContract } from "./config/setup.ts";
+import { collectRuntimeConfigAssignments, secretTargetRegistryEntries } from "./config/secret-contract.ts";
+import { createSetupContract } from "./config/setup.ts";
 import { createRuntimeRegistry } from "./account-runtime.ts";
 import { createGatewayAdapter } from "./gateway.ts";
 import { createWebhookRoutes } from "./webhook/paths.ts";
 import { APPROVED_REPLY } from "./webhook/approvals.ts";
-import { collectWarnings, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
+import { collectWarnings, doctorLines, officialSmsPluginPresent, warningsForAccount } from "./status/warnings.ts";
 import { createOutboundAdapter } from "./outbound/adapter.ts";
 import { runtimeStore } from "./runtime.ts";
 import { normalizeAllowEntry, parseTarget, TARGET_PREFIX } from "./phone.ts";
 import { describeAccountExtras } from "./status/snapshot.ts";
+import { describeStartFailure } from "./status/start-failure.ts";
+import { collectStatusIssues } from "./status/issues.ts";
 import { createTwilioClient } from "./twilio/client.ts";
 import { formatProbe, probeAccount } from "./status/probe.ts";
 import type { ProbeResult } from "./status/probe.ts";
 
 const env = (): TwilioEnv => process.env;
 
+const allAccounts = (cfg: OpenClawConfig) => listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
+
 function warningsFor(cfg: OpenClawConfig, accountId: string) {
-  const accounts = listAccountIds(readChannelSection(cfg), env()).map((id) => resolve(cfg, id));
-  return warningsForAccount(collectWarnings(accounts, { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
+  return warningsForAccount(collectWarnings(allAccounts(cfg), { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }), accountId);
 }
 
 /** For runtimes opened for one send, outside any account's log: only problems are worth a line. */
@@ -97,40 +100,38 @@ export function createTwilioSmsPlugin() {
         uiHints: CHANNEL_UI_HINTS,
         runtime: { safeParse: (value: unknown) => parseChannelConfig(value) },
       },
-      setupContract,
+      setupContract: createSetupContract(env),
       config: {
         listAccountIds: (cfg) => listAccountIds(readChannelSection(cfg), env()),
         resolveAccount: resolve,
         defaultAccountId: (cfg) => defaultAccountId(readChannelSection(cfg), env()),
+        // Read-only surfaces (security audit, doctor) judge the account from this, so it carries the
+        // real dmPolicy and allowFrom; only the token itself is left out.
         inspectAccount: (cfg, accountId) => {
           const account = resolve(cfg, accountId);
           return {
-            enabled: account.enabled,
-            configured: account.configured,
+            ...account,
+            authToken: undefined,
             tokenStatus: account.authToken ? "available" : account.tokenSource === "secret-ref" ? "configured_unavailable" : "missing",
           };
         },
         isEnabled: (account) => account.enabled,
-        isConfigured: (account) => account.configured,
+        // An invalid account counts as configured so the gateway starts it and it can report why it cannot run.
+        isConfigured: (account) => account.configState !== "unconfigured",
         unconfiguredReason: (account) => account.problems.join("; "),
         describeAccount: (account) => ({
           accountId: account.accountId,
           name: account.name ?? account.accountId,
           enabled: account.enabled,
-          configured: account.configured,
+          configured: account.configState !== "unconfigured",
+          ...(account.configState === "invalid" ? { lastError: describeStartFailure(account) } : {}),
         }),
         resolveAllowFrom: ({ cfg, accountId }) => resolve(cfg, accountId).allowFrom,
         formatAllowFrom: ({ allowFrom }) => allowFrom.map((entry) => normalizeAllowEntry(String(entry))),
         resolveDefaultTo: ({ cfg, accountId }) => resolve(cfg, accountId).defaultTo,
         hasConfiguredState: ({ cfg }) => listAccountIds(readChannelSection(cfg), env()).some((id) => resolve(cfg, id).configured),
       },
-      secrets: createSimpleChannelSecretContract({
-        channelKey: CHANNEL_ID,
-        label: "Twilio SMS",
-        accountFields: ["authToken"],
-        channelFields: ["authToken"],
-        mode: "account-inheritance",
-      }),
+      secrets: { secretTargetRegistryEntries, collectRuntimeConfigAssignments },
       messaging: {
         targetPrefixes: [TARGET_PREFIX],
         normalizeTarget: (raw) => {
@@ -144,6 +145,9 @@ export function createTwilioSmsPlugin() {
         targetResolver: {
           looksLikeId: (raw) => /^(twilio:)?\s*\+?[\d\s().-]{7,}$/i.test(raw.trim()),
           hint: "an E.164 phone number such as +15551230001 (or twilio:+15551230001)",
+          // Runs after the (empty) directory misses. Throwing our own error here keeps the host's
+          // "Unknown target <raw>" message, which echoes the full number into openclaw.log, from being built.
+          resolveTarget: async ({ input }) => ({ to: parseTarget(input), kind: "user" }),
         },
       },
       directory: createEmptyChannelDirectoryAdapter(),
@@ -151,16 +155,31 @@ export function createTwilioSmsPlugin() {
         probeAccount: ({ account, timeoutMs }) => probe(account, timeoutMs),
         formatCapabilitiesProbe: ({ probe }) => formatProbe(probe).map((text) => ({ text })),
         defaultRuntime: createDefaultChannelRuntimeState(DEFAULT_ACCOUNT_ID),
-        resolveAccountSnapshot: ({ account, runtime }) => ({
+        collectStatusIssues,
+        resolveAccountSnapshot: ({ account, runtime, probe }) => ({
           accountId: account.accountId,
           name: account.name ?? account.accountId,
           enabled: account.enabled,
-          configured: account.configured,
-          // The gateway publishes delivery and queue facts as the runtime's `application` patch.
-          extra: { ...describeAccountExtras(account), ...pickApplication(runtime?.application) },
+          configured: account.configState !== "unconfigured",
+          ...(account.configState === "invalid" ? { lastError: describeStartFailure(account) } : {}),
+          extra: {
+            ...describeAccountExtras(account),
+            // The gateway publishes delivery and queue facts as the runtime's `application` patch.
+            ...pickApplication(runtime?.application),
+            // A running webhook is not a connection to Twilio: after a probe, "connected" means Twilio accepted these credentials.
+            ...(probe && !probe.twilioAnswered ? { connected: false } : {}),
+          },
         }),
       }),
       gateway,
+      doctor: {
+        dmAllowFromMode: "topOnly",
+        // Never let `doctor --fix` "repair" an open policy by adding "*": that opens the number to
+        // everyone. The host reads this capability from the loaded plugin (and package.json), though
+        // the SDK's adapter type does not list it yet.
+        ...{ openDmRequiresAllowFromWildcard: false },
+        collectPreviewWarnings: ({ cfg }) => doctorLines(allAccounts(cfg), { officialSmsPluginPresent: officialSmsPluginPresent(cfg) }),
+      },
       agentPrompt: {
         messageToolHints: () => [
           "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
@@ -173,6 +192,7 @@ export function createTwilioSmsPlugin() {
         resolvePolicy: (account) => account.dmPolicy,
         resolveAllowFrom: (account) => account.allowFrom,
         defaultPolicy: "pairing",
+        policyPathSuffix: "dmPolicy",
         approveHint: "openclaw pairing approve twilio-sms <code>",
         normalizeEntry: normalizeAllowEntry,
       },

@@ -24,6 +24,7 @@ import { APPROVED_REPLY, watchPairingApprovals } from "./webhook/approvals.ts";
 import { dispatchInboundSms } from "./webhook/dispatch.ts";
 import { installMediaRoute } from "./webhook/paths.ts";
 import type { WebhookRoutes } from "./webhook/paths.ts";
+import { reportStartFailure } from "./status/start-failure.ts";
 
 type GatewayAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["gateway"]>;
 type ChannelConfigLike = Parameters<NonNullable<GatewayAdapter["startAccount"]>>[0]["cfg"];
@@ -70,11 +71,7 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
       const { account } = ctx;
       const log = accountLog(ctx);
       const setStatus = (patch: Record<string, unknown>) => ctx.setStatus({ ...ctx.getStatus(), accountId: account.accountId, ...patch });
-      if (!account.configured) {
-        const reason = account.problems.join("; ");
-        setStatus(channelBlockedPatch(reason));
-        throw new Error(`twilio-sms account "${account.accountId}" is not configured: ${reason}`);
-      }
+      if (reportStartFailure(ctx, account)) return;
 
       const sdk = deps.runtime();
       const runtime: AccountRuntime = openAccountRuntime({

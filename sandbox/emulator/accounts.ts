@@ -1,3 +1,5 @@
+import type { EmulatedMessagingService, EmulatedTollfreeVerification } from "./compliance.ts";
+import { newCampaignSid, newVerificationSid } from "./compliance.ts";
 import { newSid } from "./sids.ts";
 
 /** Fixed so that sandboxes and test fixtures can hard-code them. */
@@ -11,6 +13,10 @@ export interface EmulatorAccountOptions {
   phoneNumbers?: string[];
   /** When given, `MessagingServiceSid` must be one of these (21701 otherwise). When omitted, any is accepted. */
   messagingServiceSids?: string[];
+  /** Messaging Services with their numbers and A2P 10DLC campaign (Messaging v1). None by default: every long code is unregistered. */
+  messagingServices?: EmulatedMessagingService[];
+  /** Toll-free verifications by number. None by default: every toll-free number is unverified. */
+  tollfreeVerifications?: EmulatedTollfreeVerification[];
 }
 
 export interface IncomingNumber {
@@ -28,6 +34,9 @@ export interface AccountState {
   numbers: Map<string, IncomingNumber>;
   services: Set<string> | null;
   optedOut: Set<string>;
+  messagingServices: EmulatedMessagingService[];
+  campaignSids: Map<string, string>;
+  tollfreeVerifications: (EmulatedTollfreeVerification & { sid: string })[];
 }
 
 export function createAccountState(options: EmulatorAccountOptions): AccountState {
@@ -40,6 +49,9 @@ export function createAccountState(options: EmulatorAccountOptions): AccountStat
     numbers,
     services: options.messagingServiceSids ? new Set(options.messagingServiceSids) : null,
     optedOut: new Set(),
+    messagingServices: options.messagingServices ?? [],
+    campaignSids: new Map((options.messagingServices ?? []).map((service) => [service.sid, newCampaignSid()])),
+    tollfreeVerifications: (options.tollfreeVerifications ?? []).map((verification) => ({ ...verification, sid: newVerificationSid() })),
   };
 }
 

@@ -577,6 +577,24 @@ describe("status callbacks", () => {
     const message = await client.messages.create({ to: TO, from: FROM, body: "x" });
     await expect(emulator.sendStatusCallback(message.sid, "delivered")).rejects.toThrow(/without StatusCallback/);
   });
+
+  it("with deliverMessages(), moves each message to sent then delivered, with a signed callback per step", async () => {
+    emulator.deliverMessages({ sentAfterMs: 20, deliveredAfterMs: 20 });
+    const before = receiver.received.length;
+    const callbackUrl = `${receiver.url}/status`;
+    const withCallback = await client.messages.create({ to: TO, from: FROM, body: "x", statusCallback: callbackUrl });
+    const withoutCallback = await client.messages.create({ to: TO, from: FROM, body: "y" });
+    expect(withCallback.status).toBe("queued");
+    await expect.poll(() => emulator.messages.map((message) => message.status), { timeout: 5_000 }).toEqual(["delivered", "delivered"]);
+    // The status moves before its callback is posted, so the second callback may still be on its way.
+    await expect.poll(() => receiver.received.slice(before).map((hit) => hit.params.MessageStatus), { timeout: 5_000 }).toEqual(["sent", "delivered"]);
+    const hits = receiver.received.slice(before);
+    for (const hit of hits) {
+      expect(hit.params.MessageSid).toBe(withCallback.sid);
+      expect(twilio.validateRequest(DEFAULT_AUTH_TOKEN, String(hit.headers["x-twilio-signature"]), callbackUrl, hit.params)).toBe(true);
+    }
+    expect((await client.messages(withoutCallback.sid).fetch()).status).toBe("delivered");
+  });
 });
 
 describe("close()", () => {

@@ -8,6 +8,7 @@ export type { EmulatedMedia } from "./media-resource.ts";
 export type { SmsEncoding } from "./segments.ts";
 export {
   startTwilioEmulator,
+  type DeliveryTiming,
   type EmulatedRequest,
   type InboundMediaFile,
   type InboundSmsResult,

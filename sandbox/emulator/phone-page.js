@@ -65,6 +65,25 @@ function pairingBox(entry) {
   return box;
 }
 
+// Twilio's statuses for a reply, in the words a handset would use; anything else is shown as Twilio names it.
+const DELIVERY_LABELS = {
+  accepted: "Accepted",
+  scheduled: "Scheduled",
+  queued: "Queued",
+  sending: "Sending",
+  sent: "Sent",
+  delivered: "Delivered",
+  undelivered: "Not delivered",
+  failed: "Failed",
+};
+
+function deliveryBadge(status) {
+  const badge = el("span", `delivery ${status}`, DELIVERY_LABELS[status] ?? status);
+  badge.dataset.status = status;
+  badge.title = `Twilio message status: ${status}`;
+  return badge;
+}
+
 function messageItem(entry) {
   const item = el("li", `msg ${entry.direction}`);
   item.dataset.sid = entry.sid;
@@ -80,12 +99,16 @@ function messageItem(entry) {
   const time = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const bad = entry.direction === "sent" && entry.status !== "webhook 200";
   meta.append(`${plural(entry.numSegments, "segment")} · ${entry.encoding} · `);
-  meta.append(el("span", bad ? "bad" : "", entry.status));
+  meta.append(entry.direction === "received" ? deliveryBadge(entry.status) : el("span", bad ? "bad" : "", entry.status));
   meta.append(` · ${time}`);
   meta.append(el("br"));
   meta.append(el("span", "sid", entry.sid));
   item.append(meta);
   return item;
+}
+
+function costLine(cost) {
+  return `Replies ${plural(cost.replySegments, "segment")} · your texts ${plural(cost.textSegments, "segment")}`;
 }
 
 function render(thread) {
@@ -99,7 +122,7 @@ function render(thread) {
     list.append(el("li", "empty", "No texts yet. Say hi: a number the agent has never seen gets a pairing code first."));
   }
   $("opted-out").hidden = !thread.optedOut;
-  $("billed").textContent = `${plural(thread.segmentsBilled, "segment")} billed to this number`;
+  $("billed").textContent = costLine(thread.cost);
   if (atBottom || thread.messages.length > 0) list.scrollTop = list.scrollHeight;
 }
 

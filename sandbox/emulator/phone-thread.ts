@@ -33,11 +33,22 @@ export interface ThreadEntry {
   approved?: boolean;
 }
 
+/**
+ * What Twilio would bill for the thread, in segments: it bills each segment,
+ * the agent's replies and the texts it receives alike. No price: that depends
+ * on the destination country and carrier fees, which the emulator does not know.
+ */
+export interface ThreadCost {
+  replies: number;
+  replySegments: number;
+  texts: number;
+  textSegments: number;
+}
+
 export interface Thread {
   number: string;
   optedOut: boolean;
-  /** Segments Twilio would bill for the agent's replies in this thread. */
-  segmentsBilled: number;
+  cost: ThreadCost;
   messages: ThreadEntry[];
 }
 
@@ -92,10 +103,12 @@ export function buildThread(input: {
     });
   // A stable sort keeps a reply after the text that caused it when both share a millisecond.
   const messages = [...sent, ...received].sort((a, b) => a.at.localeCompare(b.at));
+  const segments = (entries: ThreadEntry[]) => entries.reduce((sum, entry) => sum + entry.numSegments, 0);
   return {
     number: input.number,
     optedOut: input.optedOut,
-    segmentsBilled: received.reduce((sum, entry) => sum + entry.numSegments, 0),
+    // Twilio bills an inbound text when it arrives, whatever the webhook answers.
+    cost: { replies: received.length, replySegments: segments(received), texts: sent.length, textSegments: segments(sent) },
     messages,
   };
 }

@@ -148,7 +148,7 @@ describe("the thread", () => {
     expect(messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
     expect(messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
     expect(messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
-    expect(json.segmentsBilled).toBe(3);
+    expect(json.cost).toEqual({ replies: 2, replySegments: 3, texts: 1, textSegments: 1 });
   });
 
   it("refuses a number that is not E.164", async () => {

@@ -24,6 +24,7 @@ import { PhoneApi, type PhoneOptions } from "./phone-api.ts";
 import { twilioErrorBody } from "./twilio-errors.ts";
 import { countSegments } from "./segments.ts";
 import { newSid } from "./sids.ts";
+import { servicePhoneNumbersPage, servicesPage, tollfreeVerificationsPage, usa2pPage } from "./compliance.ts";
 import { MessageWaiters } from "./waiters.ts";
 import { buildInboundSmsParams, postTwilioWebhook, type InboundSmsOptions, type WebhookResponse } from "./webhook-client.ts";
 
@@ -72,6 +73,14 @@ export interface WaitForMessagesOptions {
 export interface StatusCallbackOptions {
   /** Sent as `ErrorCode`, e.g. 30003 with `undelivered`; also stored as the message's `error_code`. */
   errorCode?: number;
+}
+
+/** How long an accepted message waits before each step of a successful delivery. */
+export interface DeliveryTiming {
+  /** From accepted to `sent` (handed to the carrier). */
+  sentAfterMs: number;
+  /** From `sent` to `delivered` (the carrier's delivery receipt). */
+  deliveredAfterMs: number;
 }
 
 export interface SendInboundSmsOptions extends Omit<InboundSmsOptions, "accountSid"> {
@@ -129,6 +138,7 @@ export class TwilioEmulator {
   readonly #cdn = new MediaCdn((sid) => this.#media.find((m) => m.sid === sid));
   #closed: Promise<void> | undefined;
   #phone: PhoneApi | undefined;
+  #delivery: DeliveryTiming | undefined;
   #messages: EmulatedMessage[] = [];
   #alerts: EmulatedAlert[] = [];
   #media: EmulatedMedia[] = [];
@@ -247,6 +257,16 @@ export class TwilioEmulator {
   isOptedOut(number: string, accountSid?: string): boolean {
     const account = accountSid === undefined ? this.#defaultAccount : this.#account(accountSid);
     return account.optedOut.has(number);
+  }
+
+  /**
+   * From now on every accepted message moves on as a delivered text does on
+   * Twilio: to `sent`, then to `delivered`, with a signed status callback at
+   * each step when the message asked for one (none for the initial status).
+   * The sandbox turns it on; tests that post callbacks themselves leave it off.
+   */
+  deliverMessages(timing: DeliveryTiming): void {
+    this.#delivery = timing;
   }
 
   /** Serves the sandbox phone page (see phone-api.ts) and returns its URL. Calling it again replaces the options. */
@@ -449,12 +469,36 @@ export class TwilioEmulator {
       const body = incomingNumbersPage(account, firstValue(record.query, "PhoneNumber"));
       return { status: 200, code: null, body };
     }
+    if (url.pathname.startsWith("/v1/Services") || url.pathname === "/v1/Tollfree/Verifications") {
+      const account = this.#authenticate(req, parseBasicAuth(req.headers.authorization)?.username ?? "");
+      if (!account) return unauthorized();
+      return req.method === "GET" ? this.#compliance(account, url, record) : notFound(url.pathname);
+    }
     if (url.pathname === "/v1/Alerts" && req.method === "GET") {
       const account = this.#authenticate(req, parseBasicAuth(req.headers.authorization)?.username ?? "");
       if (!account) return unauthorized();
       return { status: 200, code: null, body: alertsPage(this.#alerts, account.sid) };
     }
     return notFound(url.pathname);
+  }
+
+  #compliance(account: AccountState, url: URL, record: EmulatedRequest): Reply {
+    const now = new Date();
+    // Compliance resources only ever name numbers the account owns.
+    const pnSid = (phoneNumber: string) => account.numbers.get(phoneNumber)?.sid ?? "";
+    if (url.pathname === "/v1/Tollfree/Verifications") {
+      const wanted = firstValue(record.query, "TollfreePhoneNumberSid");
+      const verifications = account.tollfreeVerifications
+        .map((verification) => ({ ...verification, pnSid: pnSid(verification.phoneNumber) }))
+        .filter((verification) => wanted === undefined || verification.pnSid === wanted);
+      return { status: 200, code: null, body: tollfreeVerificationsPage(account.sid, verifications, now) };
+    }
+    if (url.pathname === "/v1/Services") return { status: 200, code: null, body: servicesPage(account.sid, account.messagingServices, now) };
+    const match = /^\/v1\/Services\/([^/]+)\/(PhoneNumbers|Compliance\/Usa2p)$/.exec(url.pathname);
+    const service = account.messagingServices.find((candidate) => candidate.sid === match?.[1]);
+    if (!match || !service) return notFound(url.pathname);
+    if (match[2] === "PhoneNumbers") return { status: 200, code: null, body: servicePhoneNumbersPage(account.sid, service, pnSid, now) };
+    return { status: 200, code: null, body: usa2pPage(account.sid, service, account.campaignSids.get(service.sid) ?? "", now) };
   }
 
   async #create(req: IncomingMessage, accountSid: string, record: EmulatedRequest): Promise<Reply> {
@@ -476,6 +520,7 @@ export class TwilioEmulator {
     if (fault?.kind === "stall") await sleep(fault.ms, undefined, { signal: this.#closing.signal });
     // Twilio accepts the create and fails the message afterwards, so the sender learns it from a status callback.
     if (failure) setImmediate(() => void this.#failMessage(message.sid, failure.errorCode));
+    else if (this.#delivery) void this.#deliver(message.sid, this.#delivery);
     // Twilio answers before handing the message to the carrier, so the create response has no date_sent.
     return { status: 201, code: null, body: messageResource({ ...message, sentAt: null }) };
   }
@@ -521,6 +566,30 @@ export class TwilioEmulator {
       return { status: 204, code: null, body: "" };
     }
     return errorReply(405, 20004, "Method not allowed");
+  }
+
+  async #deliver(sid: string, timing: DeliveryTiming): Promise<void> {
+    const steps = [
+      ["sent", timing.sentAfterMs],
+      ["delivered", timing.deliveredAfterMs],
+    ] as const;
+    try {
+      for (const [status, afterMs] of steps) {
+        await sleep(afterMs, undefined, { signal: this.#closing.signal });
+        const message = this.#messages.find((m) => m.sid === sid);
+        // reset() forgot it: nothing left to deliver.
+        if (!message) return;
+        if (message.statusCallback) {
+          // The status moves on whether or not the receiver answers, as on Twilio.
+          await this.sendStatusCallback(sid, status).catch(() => undefined);
+        } else {
+          message.status = status;
+          message.updatedAt = new Date();
+        }
+      }
+    } catch {
+      // close() aborted the wait.
+    }
   }
 
   #authenticate(req: IncomingMessage, pathAccountSid: string): AccountState | null {

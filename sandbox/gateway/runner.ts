@@ -12,6 +12,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyProfileState } from "./profile-state.ts";
+import { gatewayRpc } from "./rpc.ts";
+import type { GatewayRpc } from "./rpc.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const OPENCLAW_ENTRY = join(REPO_ROOT, "node_modules", "openclaw", "openclaw.mjs");
@@ -30,9 +33,27 @@ export type JsonObject = { [key: string]: unknown };
 
 export type GatewayAddress = { port: number; baseUrl: string };
 
+/**
+ * How the plugin gets into the gateway's profile:
+ * - "auto" (default): install the tarball once into a template profile next
+ *   to it (the first gateway does, under a lock), then copy that profile, which
+ *   takes about a second instead of the install's 10-30 s;
+ * - "install": `openclaw plugins install npm-pack:<tarball>`, as a user installs it;
+ * - "reuse": `rootDir` already holds a profile with the plugin installed (a warm sandbox).
+ */
+export type PluginSetup = "auto" | "install" | "reuse";
+
 export type StartGatewayOptions = {
-  /** Path to an `npm pack` tarball of the plugin under test. */
-  pluginTarball: string;
+  /** Path to an `npm pack` tarball of the plugin under test; not needed with `pluginSetup: "reuse"`. */
+  pluginTarball?: string;
+  pluginSetup?: PluginSetup;
+  /**
+   * Plugins the gateway may load (`plugins.allow`), besides the channel's own.
+   * The gateway otherwise loads every bundled plugin enabled by default
+   * (browser, canvas, github, …), which costs seconds and nothing here uses.
+   * `"all"` leaves the host's default.
+   */
+  allowPlugins?: string[] | "all";
   /** Value for `channels.<channelId>`; a function gets the port first (webhook URLs need it). */
   channelConfig: JsonObject | ((address: GatewayAddress) => JsonObject);
   /** Defaults to "twilio-sms". */
@@ -60,6 +81,12 @@ export type StartGatewayOptions = {
    */
   waitFor?: "ready" | "started";
   startTimeoutMs?: number;
+  /**
+   * Variables for the gateway process only, not for CLI calls. TWILIO_* in a
+   * CLI's environment makes `plugins install` try to fetch the official `sms`
+   * plugin from ClawHub, so env-fallback tests set them here.
+   */
+  gatewayEnv?: Record<string, string>;
 };
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
@@ -76,6 +103,12 @@ export type GatewayHandle = {
   pid(): number | undefined;
   /** Runs `openclaw <args>` with the gateway's isolated env; never throws on a non-zero exit. */
   cli(args: string[], options?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
+  /**
+   * Calls a gateway RPC method (`openclaw gateway call <method>` without the
+   * CLI's start-up cost) and resolves with its payload; throws GatewayRpcError
+   * when the gateway answers with an error.
+   */
+  rpc: GatewayRpc;
   /** Gateway stdout+stderr so far, over every (re)start, without colour codes (last 8 MiB). */
   logs(): string;
   /** Resolves with the first match in `logs().slice(from)`, now or later. */
@@ -162,6 +195,12 @@ function buildEnv(root: string, stateDir: string, configPath: string, extra: Rec
     npm_config_update_notifier: "false",
     ...extra,
   };
+}
+
+// Written after the install: before it, the allowlist would name a plugin the
+// host cannot find. The memory slot loads memory-core whatever the allowlist says.
+function pluginPolicy(channelId: string, allowPlugins: string[] | "all"): JsonObject {
+  return allowPlugins === "all" ? {} : { plugins: { allow: [channelId, ...allowPlugins], slots: { memory: "none" } } };
 }
 
 function baseConfig(port: number, token: string, channelId: string, logFile: string): JsonObject {
@@ -276,13 +315,130 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   });
 }
 
+type CliContext = { root: string; env: NodeJS.ProcessEnv; node: string; logTail: () => string };
+
+function runCli(context: CliContext, args: string[], cliOptions: { timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
+  const timeoutMs = cliOptions.timeoutMs ?? 60_000;
+  return new Promise((resolve, reject) => {
+    const child = spawn(context.node, [OPENCLAW_ENTRY, ...args], {
+      cwd: context.root,
+      env: context.env,
+      detached: true,
+      stdio: [cliOptions.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+    });
+    if (child.pid !== undefined) track(child.pid);
+    let stdout = "";
+    let stderr = "";
+    child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    if (cliOptions.input !== undefined) child.stdin?.end(cliOptions.input);
+    const timer = setTimeout(() => {
+      if (child.pid !== undefined) signalTree(child.pid, descendantPids(child.pid), "SIGKILL");
+      reject(
+        new Error(
+          `openclaw ${args.join(" ")} timed out after ${timeoutMs} ms\n--- stdout ---\n${tail(stdout, 30)}\n` +
+            `--- stderr ---\n${tail(stderr, 30)}\n--- gateway log tail ---\n${tail(context.logTail(), 30)}`,
+        ),
+      );
+    }, timeoutMs);
+    child.once("error", (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      if (child.pid !== undefined) livePids.delete(child.pid);
+      resolve({ code, stdout: stdout.replace(ANSI_RE, ""), stderr: stderr.replace(ANSI_RE, "") });
+    });
+  });
+}
+
+/** `openclaw plugins install npm-pack:<tarball>` into the profile `context` points at. */
+async function installPlugin(context: CliContext, pluginTarball: string): Promise<void> {
+  const install = await runCli(context, ["plugins", "install", `npm-pack:${pluginTarball}`, "--force", "--accept-capabilities"], {
+    // npm installs the dependencies; on a busy 2-core machine that alone can take minutes.
+    timeoutMs: 300_000,
+  });
+  if (install.code !== 0) {
+    throw new Error(`openclaw plugins install failed (exit ${install.code})\n--- stdout ---\n${tail(install.stdout)}\n--- stderr ---\n${tail(install.stderr)}`);
+  }
+}
+
+/** Where prepareGatewayTemplate() keeps the installed profile for a tarball. */
+export function templateDirFor(pluginTarball: string): string {
+  return `${pluginTarball}.profile`;
+}
+
+// Marks a finished template; the state database records the template's own
+// paths, so it is built where it stays instead of built aside and renamed.
+const TEMPLATE_READY = ".ready";
+// A template never runs a gateway; the config still needs a valid port until each copy sets its own.
+const TEMPLATE_PORT = 18789;
+
+/** Installs the tarball into a fresh template profile next to it (see `pluginSetup: "auto"`). */
+export async function prepareGatewayTemplate(pluginTarball: string, channelId = DEFAULT_CHANNEL_ID): Promise<string> {
+  const dir = templateDirFor(pluginTarball);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, "home"), { recursive: true });
+  const stateDir = join(dir, "state");
+  const configPath = join(dir, "openclaw.json");
+  await mkdir(stateDir, { recursive: true });
+  // The install needs a valid config; port and token are replaced by each copy.
+  await writeFile(configPath, `${JSON.stringify(baseConfig(TEMPLATE_PORT, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
+  const context: CliContext = { root: dir, env: buildEnv(dir, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
+  await installPlugin(context, pluginTarball);
+  await writeFile(join(dir, TEMPLATE_READY), "");
+  return dir;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * The template profile for the tarball, prepared by the first caller while
+ * the others wait: e2e files run in parallel worker processes, and one install
+ * per run is the point. A lock left by a dead process is taken over.
+ */
+export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 400_000): Promise<string> {
+  const dir = templateDirFor(pluginTarball);
+  const lock = `${dir}.lock`;
+  const deadline = Date.now() + timeoutMs;
+  const ready = () => existsSync(join(dir, TEMPLATE_READY));
+  while (!ready()) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(await readFile(lock, "utf8").catch(() => ""));
+      if (holder > 0 && !isAlive(holder)) await rm(lock, { force: true });
+      if (Date.now() > deadline) throw new Error(`no template profile at ${dir} after ${timeoutMs} ms; pid ${holder} holds ${lock}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    try {
+      if (!ready()) await prepareGatewayTemplate(pluginTarball);
+    } finally {
+      await rm(lock, { force: true });
+    }
+  }
+  return dir;
+}
+
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
-  if (!options.pluginTarball || !existsSync(options.pluginTarball)) {
+  const setup = options.pluginSetup ?? "auto";
+  if (setup !== "reuse" && (!options.pluginTarball || !existsSync(options.pluginTarball))) {
     throw new Error(
       `startGateway: plugin tarball not found (${JSON.stringify(options.pluginTarball)}); ` +
         "the vitest globalSetup packs it from dist/ — run `npm run build` first",
     );
   }
+  const template = setup === "auto" ? await ensureGatewayTemplate(options.pluginTarball as string) : undefined;
   const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
   const root = options.rootDir ?? (await mkdtemp(join(tmpdir(), "openclaw-e2e-")));
   const stateDir = join(root, "state");
@@ -294,7 +450,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const token = randomBytes(16).toString("hex");
   const env = buildEnv(root, stateDir, configPath, options.env ?? {});
   const node = nodeBinary();
-  const startTimeoutMs = options.startTimeoutMs ?? 90_000;
+  // 11-16 s on an idle 2-core machine; minutes when other gateways share the cores.
+  const startTimeoutMs = options.startTimeoutMs ?? 240_000;
   const keep = options.rootDir !== undefined || process.env.KEEP_E2E_STATE === "1";
 
   let logText = "";
@@ -309,41 +466,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   let gateway: ChildProcess | undefined;
   let gatewayExit: Promise<number | null> | undefined;
 
-  function cli(args: string[], cliOptions: { timeoutMs?: number; input?: string } = {}): Promise<CliResult> {
-    const timeoutMs = cliOptions.timeoutMs ?? 60_000;
-    return new Promise((resolve, reject) => {
-      const child = spawn(node, [OPENCLAW_ENTRY, ...args], {
-        cwd: root,
-        env,
-        detached: true,
-        stdio: [cliOptions.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-      });
-      if (child.pid !== undefined) track(child.pid);
-      let stdout = "";
-      let stderr = "";
-      child.stdout?.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-      child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-      if (cliOptions.input !== undefined) child.stdin?.end(cliOptions.input);
-      const timer = setTimeout(() => {
-        if (child.pid !== undefined) signalTree(child.pid, descendantPids(child.pid), "SIGKILL");
-        reject(
-          new Error(
-            `openclaw ${args.join(" ")} timed out after ${timeoutMs} ms\n--- stdout ---\n${tail(stdout, 30)}\n` +
-              `--- stderr ---\n${tail(stderr, 30)}\n--- gateway log tail ---\n${tail(logText, 30)}`,
-          ),
-        );
-      }, timeoutMs);
-      child.once("error", (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-      child.once("close", (code) => {
-        clearTimeout(timer);
-        if (child.pid !== undefined) livePids.delete(child.pid);
-        resolve({ code, stdout: stdout.replace(ANSI_RE, ""), stderr: stderr.replace(ANSI_RE, "") });
-      });
-    });
-  }
+  const cli = (args: string[], cliOptions: { timeoutMs?: number; input?: string } = {}) =>
+    runCli({ root, env, node, logTail: () => logText }, args, cliOptions);
 
   async function waitUntilServing(child: ChildProcess, exit: Promise<number | null>): Promise<void> {
     const path = options.waitFor === "started" ? "/startupz" : "/readyz";
@@ -378,7 +502,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (logText.length > 0) appendLog(`\n----- e2e harness: gateway restart -----\n`);
     const child = spawn(node, [OPENCLAW_ENTRY, "gateway", "run"], {
       cwd: root,
-      env,
+      env: { ...env, ...options.gatewayEnv },
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -443,6 +567,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     configPath,
     pid: () => gateway?.pid,
     cli,
+    rpc: gatewayRpc(baseUrl, token),
     logs: () => logText,
     waitForLog(pattern, timeoutMs = 30_000, { from = 0 } = {}) {
       const re = new RegExp(pattern.source, pattern.flags.replace("g", ""));
@@ -478,18 +603,26 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   };
 
   try {
-    await writeFile(configPath, `${JSON.stringify(baseConfig(port, token, channelId, join(root, "openclaw.log")), null, 2)}\n`);
-    // The channel section can only be written after the install: until the
-    // plugin's manifest is known, `channels.<id>` is an "unknown channel id"
-    // and every CLI command refuses the config.
-    const install = await cli(["plugins", "install", `npm-pack:${options.pluginTarball}`, "--force", "--accept-capabilities"], {
-      timeoutMs: 180_000,
-    });
-    if (install.code !== 0) {
-      throw new Error(`openclaw plugins install failed (exit ${install.code})\n--- stdout ---\n${tail(install.stdout)}\n--- stderr ---\n${tail(install.stderr)}`);
+    const base = baseConfig(port, token, channelId, join(root, "openclaw.log"));
+    // The install owns `plugins` and `meta`; every other key is written fresh on each start.
+    let installed: JsonObject;
+    if (setup === "reuse") {
+      installed = existsSync(configPath) ? (JSON.parse(await readFile(configPath, "utf8")) as JsonObject) : {};
+    } else if (template) {
+      await copyProfileState(template, root);
+      installed = JSON.parse((await readFile(join(template, "openclaw.json"), "utf8")).replaceAll(template, root)) as JsonObject;
+    } else {
+      // The channel section can only be written after the install: until the
+      // plugin's manifest is known, `channels.<id>` is an "unknown channel id"
+      // and every CLI command refuses the config.
+      await writeFile(configPath, `${JSON.stringify(base, null, 2)}\n`);
+      await installPlugin({ root, env, node, logTail: () => logText }, options.pluginTarball as string);
+      installed = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     }
-    // The install edits the config (plugins.entries, meta), so merge onto what it wrote.
-    let config = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
+    // An allowlist from an earlier start must not outlive a change of `allowPlugins`.
+    const { allow: _earlierAllow, slots: _earlierSlots, ...plugins } = (installed.plugins ?? {}) as JsonObject;
+    let config = deepMerge({ plugins, meta: installed.meta ?? {} }, base);
+    config = deepMerge(config, pluginPolicy(channelId, options.allowPlugins ?? []));
     const channelConfig = typeof options.channelConfig === "function" ? options.channelConfig({ port, baseUrl }) : options.channelConfig;
     config = deepMerge(config, { channels: { [channelId]: channelConfig } });
     if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID, options.modelInput ?? ["text"]));

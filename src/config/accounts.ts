@@ -15,7 +15,7 @@ import {
   parseChannelConfig,
 } from "./schema.ts";
 import type { AccountConfig, ChannelConfig } from "./schema.ts";
-import { resolveAuthToken } from "./secrets.ts";
+import { ownsToken, resolveAuthToken } from "./secrets.ts";
 import type { TokenSource } from "./secrets.ts";
 import { normalizeAllowEntry } from "../phone.ts";
 
@@ -66,8 +66,13 @@ export type ResolvedAccount = {
   accountId: string;
   name: string | undefined;
   enabled: boolean;
-  /** True when credentials and a sender are all present. */
+  /** True when credentials and a sender are all present and the config is valid. */
   configured: boolean;
+  /**
+   * "invalid": the operator configured this account but something in it cannot
+   * work (the gateway reports it as failing, never as "not configured").
+   */
+  configState: "ready" | "invalid" | "unconfigured";
   /** Human-readable reasons the account cannot run, each naming the key and the fix. */
   problems: string[];
   accountSid: string | undefined;
@@ -168,13 +173,18 @@ export function resolveAccount(
 ): ResolvedAccount {
   const id = accountId?.trim() || defaultAccountId(section, env);
   const parsed = parseChannelConfig(section);
-  const problems = parsed.success ? [] : parsed.issues.map((issue) => issue.message);
+  // Another account's mistake is that account's problem, not this one's.
+  const problems = parsed.success
+    ? []
+    : parsed.issues.filter((issue) => issue.path[0] !== "accounts" || issue.path[1] === id).map((issue) => issue.message);
   const root: ChannelConfig = parsed.success ? parsed.data : ((section ?? {}) as ChannelConfig);
 
   const own: AccountConfig = id === DEFAULT_ACCOUNT_ID ? { ...root, ...(root.accounts?.[id] ?? {}) } : (root.accounts?.[id] ?? {});
   const merged: AccountConfig = { ...own };
   if (id !== DEFAULT_ACCOUNT_ID) {
+    const ownToken = ownsToken(own);
     for (const key of INHERITED_KEYS) {
+      if ((key === "authToken" || key === "authTokenFile") && ownToken) continue;
       if (merged[key] === undefined && root[key] !== undefined) (merged as Record<string, unknown>)[key] = root[key];
     }
   }
@@ -210,11 +220,20 @@ export function resolveAccount(
       ? { kind: "service", messagingServiceSid }
       : undefined;
 
+  // Anything the operator wrote for this account (or a named account's mere
+  // existence) means they meant it to run.
+  const attempted =
+    id !== DEFAULT_ACCOUNT_ID ||
+    Boolean(accountSid || fromNumber || messagingServiceSid || merged.authToken || merged.authTokenFile || token.status === "available") ||
+    !parsed.success;
+  const configState = problems.length === 0 ? "ready" : attempted ? "invalid" : "unconfigured";
+
   return {
     accountId: id,
     name: merged.name,
     enabled: merged.enabled !== false && (id === DEFAULT_ACCOUNT_ID || root.enabled !== false),
     configured: problems.length === 0,
+    configState,
     problems,
     accountSid,
     authToken: token.status === "available" ? token.value : undefined,

@@ -223,8 +223,44 @@ export const ChannelConfigSchema = AccountConfigSchema.extend({
         });
       }
     };
+    const checkPublicUrl = (account: AccountConfig, path: (string | number)[]) => {
+      if (!account.publicUrl || !URL.canParse(account.publicUrl)) return;
+      const webhookPath = account.webhookPath ?? DEFAULT_WEBHOOK_PATH;
+      const url = new URL(account.publicUrl);
+      if (url.pathname === webhookPath) return;
+      const key = ["channels", "twilio-sms", ...path].join(".");
+      ctx.addIssue({
+        code: "custom",
+        path: [...path, "publicUrl"],
+        message:
+          url.pathname === "/"
+            ? `has no path, so it can never match the URL Twilio signs; set it to the full webhook URL, e.g. ${url.origin}${webhookPath}`
+            : `ends in ${url.pathname} but the gateway listens on ${webhookPath}; set ${key}.publicUrl to ${url.origin}${webhookPath} (the URL entered in Twilio), or ${key}.webhookPath to "${url.pathname}"`,
+      });
+    };
     check(config, []);
-    for (const [id, account] of Object.entries(config.accounts ?? {})) check(account, ["accounts", id]);
+    checkPublicUrl(config, []);
+    for (const [id, account] of Object.entries(config.accounts ?? {})) {
+      check(account, ["accounts", id]);
+      checkPublicUrl(account, ["accounts", id]);
+    }
+    // Two accounts may share a path only when the number they receive on tells them apart.
+    const owners = new Map<string, string>();
+    const rootSender = config.fromNumber ?? config.messagingServiceSid;
+    if (rootSender) owners.set(`${config.webhookPath ?? DEFAULT_WEBHOOK_PATH}|${rootSender}`, "the root (default) account");
+    for (const [id, account] of Object.entries(config.accounts ?? {})) {
+      const sender = account.fromNumber ?? account.messagingServiceSid;
+      if (!sender) continue;
+      const key = `${account.webhookPath ?? DEFAULT_WEBHOOK_PATH}|${sender}`;
+      const other = owners.get(key);
+      if (other) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["accounts", id, "webhookPath"],
+          message: `is ${account.webhookPath ?? `unset (${DEFAULT_WEBHOOK_PATH})`}, the same path and sender as ${other}, so their texts cannot be told apart; give channels.twilio-sms.accounts.${id}.webhookPath its own path`,
+        });
+      } else owners.set(key, `accounts.${id}`);
+    }
     if (config.defaultAccount && config.defaultAccount !== "default" && !config.accounts?.[config.defaultAccount]) {
       ctx.addIssue({
         code: "custom",
@@ -251,18 +287,55 @@ export function parseChannelConfig(
       const key = ["channels", "twilio-sms", ...path].join(".");
       const message =
         issue.code === "unrecognized_keys"
-          ? `${key}: unknown key(s) ${issue.keys.join(", ")}; remove them (see the README for the supported keys)`
+          ? `${key}: unknown key(s) ${issue.keys.join(", ")}; ${renamedKeyHint(issue.keys) ?? "remove them (see the README for the supported keys)"}`
           : `${key} ${issue.message}`;
       return { path, message };
     }),
   };
 }
 
+/** Keys an earlier release had, and what replaced them, so an upgrade's error names the fix. */
+const RENAMED_KEYS: Readonly<Record<string, string>> = {
+  maxQueuedTurns: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+};
+
+function renamedKeyHint(keys: readonly string[]): string | undefined {
+  const hints = keys.map((key) => RENAMED_KEYS[key]).filter((hint) => hint !== undefined);
+  return hints.length > 0 ? hints.join("; ") : undefined;
+}
+
 /** The JSON schema for `openclaw.plugin.json#channelConfigs["twilio-sms"].schema`. */
 export function channelConfigJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ChannelConfigSchema, { target: "draft-07", io: "input", unrepresentable: "any" });
-  delete (schema as { $schema?: unknown }).$schema;
-  return schema as Record<string, unknown>;
+  const schema = z.toJSONSchema(ChannelConfigSchema, { target: "draft-07", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  delete schema.$schema;
+  // `openclaw config validate` checks only this JSON schema (never our zod
+  // refinements), so the cross-field rules it can express are repeated here.
+  const accounts = (schema.properties as Record<string, { additionalProperties?: Record<string, unknown> }>).accounts;
+  if (accounts?.additionalProperties) accounts.additionalProperties.dependentSchemas = crossFieldRules(false);
+  schema.dependentSchemas = crossFieldRules(true);
+  return schema;
+}
+
+function crossFieldRules(root: boolean): Record<string, unknown> {
+  // dependentSchemas + anyOf, not if/then: the host's validator then names the
+  // offending key (dmPolicy, allowFrom, publicUrl) instead of the whole section.
+  return {
+    // dmPolicy "open" needs "*" in allowFrom (a named account may inherit the root's list).
+    dmPolicy: {
+      anyOf: [
+        { properties: { dmPolicy: { not: { const: "open" } } } },
+        root ? { required: ["allowFrom"], properties: { allowFrom: { contains: { const: "*" } } } } : { not: { required: ["allowFrom"] } },
+        ...(root ? [] : [{ properties: { allowFrom: { contains: { const: "*" } } } }]),
+      ],
+    },
+    publicUrl: {
+      // A URL without a path can never be the URL Twilio signs…
+      properties: { publicUrl: { pattern: "^https?://[^/?#]+/[^?#]" } },
+      // …and without webhookPath the gateway listens on the default path, so publicUrl must end in it.
+      // (DEFAULT_WEBHOOK_PATH holds no regex metacharacters.)
+      anyOf: [{ required: ["webhookPath"] }, { properties: { publicUrl: { pattern: `^https?://[^/?#]+${DEFAULT_WEBHOOK_PATH}(?:[?#].*)?$` } } }],
+    },
+  };
 }
 
 /** UI hints for the Control UI and setup surfaces (dotted paths; `*` stands for any account id). */

@@ -25,10 +25,14 @@ export function resolveAuthToken(params: {
       return { status: "available", value: resolved.value, source: typeof params.authToken === "string" ? "config" : "secret-ref" };
     }
     if (resolved.status === "configured_unavailable") {
+      const ref = resolved.ref;
       return {
         status: "unavailable",
         source: "secret-ref",
-        reason: `${params.path} is a SecretRef the gateway has not resolved; check the secrets provider "${resolved.ref.provider}"`,
+        reason:
+          ref.source === "env"
+            ? `${params.path} reads the environment variable ${ref.id}, which is not set for the gateway; export ${ref.id} where the gateway runs, then restart it or run openclaw secrets reload`
+            : `${params.path} is a ${ref.source} SecretRef ("${ref.provider}", id ${ref.id}) the gateway could not resolve; check secrets.providers.${ref.provider}, then run openclaw secrets reload`,
       };
     }
   }
@@ -45,4 +49,9 @@ export function resolveAuthToken(params: {
   }
   if (params.envToken?.trim()) return { status: "available", value: params.envToken.trim(), source: "env" };
   return { status: "unavailable", source: "missing", reason: "authToken is not set" };
+}
+
+/** An account that names its own token (inline, SecretRef or file) never inherits the root's. */
+export function ownsToken(account: Record<string, unknown>): boolean {
+  return Object.hasOwn(account, "authToken") || Object.hasOwn(account, "authTokenFile");
 }

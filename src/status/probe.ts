@@ -6,7 +6,8 @@
  */
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { TwilioApiError } from "../errors.ts";
-import { maskPhone } from "../mask.ts";
+import { maskPhone, maskSid } from "../mask.ts";
+import { evaluateRegistration } from "./deliverability.ts";
 import { redactUrl } from "../webhook/verify.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
 
@@ -16,10 +17,34 @@ export type NumberLookup =
   | { kind: "auth-failed" }
   | { kind: "error"; message: string };
 
-export type ProbeFinding = { check: "credentials" | "sender" | "webhook" | "webhook-retries" | "webhook-errors"; ok: boolean; detail: string; fix?: string };
+export type ProbeFinding = {
+  check: "credentials" | "sender" | "webhook" | "webhook-retries" | "webhook-errors" | "deliverability";
+  ok: boolean;
+  detail: string;
+  fix?: string;
+};
 
 const ALERT_WINDOW_MS = 24 * 60 * 60 * 1000;
-export type ProbeResult = { ok: boolean; findings: ProbeFinding[] };
+/**
+ * `error` is what the host prints after "probe failed" in `channels status
+ * --probe` text output, so it carries every failed check and its fix.
+ * `twilioAnswered`: Twilio accepted these credentials for this account.
+ */
+export type ProbeResult = { ok: boolean; findings: ProbeFinding[]; error?: string; twilioAnswered: boolean };
+
+function result(findings: ProbeFinding[]): ProbeResult {
+  const failed = findings.filter((finding) => !finding.ok);
+  return {
+    ok: failed.length === 0,
+    findings,
+    ...(failed.length > 0 ? { error: failed.map(formatFinding).join("; ") } : {}),
+    twilioAnswered: findings.some((finding) => finding.check === "credentials" && finding.ok),
+  };
+}
+
+function formatFinding(finding: ProbeFinding): string {
+  return `${finding.check}: ${finding.detail}${finding.fix ? `. Fix: ${finding.fix}` : ""}`;
+}
 
 export function evaluateNumber(account: ResolvedAccount, lookup: NumberLookup): ProbeFinding[] {
   const number = maskPhone(account.fromNumber);
@@ -102,25 +127,49 @@ export async function checkWebhookErrors(client: Pick<TwilioRestClient, "webhook
 
 export async function probeAccount(
   account: ResolvedAccount,
-  client: Pick<TwilioRestClient, "findIncomingNumber" | "webhookFailuresSince">,
+  client: Pick<TwilioRestClient, "findIncomingNumber" | "webhookFailuresSince" | "senderRegistration">,
   now: number,
 ): Promise<ProbeResult> {
-  if (!account.configured) {
-    return { ok: false, findings: account.problems.map((problem) => ({ check: "credentials" as const, ok: false, detail: problem })) };
+  if (!account.configured || !account.sender) {
+    return result(account.problems.map((problem) => ({ check: "credentials" as const, ok: false, detail: problem })));
   }
-  if (!account.fromNumber) {
-    return {
-      ok: true,
-      findings: [{ check: "sender", ok: true, detail: "sending through a Messaging Service; its inbound settings are not checked by this probe" }],
-    };
+  const findings: ProbeFinding[] = [];
+  if (account.sender.kind === "number") {
+    findings.push(...evaluateNumber(account, await lookupNumber(client, account.sender.fromNumber)));
+  } else {
+    findings.push({ check: "sender", ok: true, detail: "sending through a Messaging Service; its inbound settings are not checked by this probe" });
   }
-  const findings = evaluateNumber(account, await lookupNumber(client, account.fromNumber));
-  if (findings.every((finding) => finding.check !== "credentials" || finding.ok)) findings.push(await checkWebhookErrors(client, now));
-  return { ok: findings.every((finding) => finding.ok), findings };
+  const credentialsOk = findings.every((finding) => finding.check !== "credentials" || finding.ok);
+  const senderOk = findings.every((finding) => finding.check !== "sender" || finding.ok);
+  if (credentialsOk && senderOk) findings.push(await checkDeliverability(client, account.sender));
+  if (credentialsOk && account.sender.kind === "number") findings.push(await checkWebhookErrors(client, now));
+  return result(findings);
 }
 
-export function formatProbe(result: ProbeResult): string[] {
-  return result.findings.map((finding) => `${finding.ok ? "ok" : "FAIL"} ${finding.check}: ${finding.detail}${finding.fix ? ` → ${finding.fix}` : ""}`);
+async function checkDeliverability(client: Pick<TwilioRestClient, "senderRegistration">, sender: NonNullable<ResolvedAccount["sender"]>): Promise<ProbeFinding> {
+  const label = sender.kind === "number" ? maskPhone(sender.fromNumber) : `Messaging Service ${maskSid(sender.messagingServiceSid)}`;
+  try {
+    return evaluateRegistration(label, await client.senderRegistration(sender));
+  } catch (error) {
+    if (error instanceof TwilioApiError && (error.httpStatus === 401 || error.httpStatus === 403 || error.twilioCode === 20003)) {
+      return {
+        check: "deliverability",
+        ok: false,
+        detail: "these credentials may not read Messaging compliance (A2P 10DLC / toll-free verification)",
+        fix: "use the main account's Auth Token, or check the registration in the Twilio Console",
+      };
+    }
+    return {
+      check: "deliverability",
+      ok: false,
+      detail: `Twilio's A2P 10DLC / toll-free status could not be read (${error instanceof Error ? error.message : String(error)})`,
+      fix: "probe again; if it persists, check the registration in the Twilio Console",
+    };
+  }
+}
+
+export function formatProbe(probe: ProbeResult): string[] {
+  return probe.findings.map((finding) => `${finding.ok ? "ok" : "FAIL"} ${formatFinding(finding)}`);
 }
 
 /** The connection-override fragment (`#rc=…`) is Twilio's, never sent to us or signed; compare without it. */

@@ -15,11 +15,16 @@ export type Warning = {
   accountId?: string;
 };
 
-/** `@openclaw/sms` owns channel id `sms`; its config section or plugin entry means it is installed too. */
+/**
+ * `@openclaw/sms` owns channel id `sms`; its config section or plugin entry
+ * means it is installed too, unless that entry switches it off.
+ */
 export function officialSmsPluginPresent(cfg: { channels?: unknown; plugins?: unknown }): boolean {
   const channels = (cfg.channels ?? {}) as Record<string, unknown>;
   const entries = ((cfg.plugins as { entries?: Record<string, unknown> } | undefined)?.entries ?? {}) as Record<string, unknown>;
-  return channels.sms !== undefined || entries.sms !== undefined;
+  const entry = entries.sms as { enabled?: unknown } | undefined;
+  if (entry?.enabled === false) return false;
+  return channels.sms !== undefined || entry !== undefined;
 }
 
 export function warningsForAccount(warnings: readonly Warning[], accountId: string): Warning[] {
@@ -88,4 +93,28 @@ export function collectWarnings(accounts: readonly ResolvedAccount[], facts: { o
     });
   }
   return warnings;
+}
+
+/**
+ * `openclaw doctor` lines: every account that cannot start (with each reason)
+ * and every warning, each naming the key and its fix.
+ */
+export function doctorLines(accounts: readonly ResolvedAccount[], facts: { officialSmsPluginPresent: boolean }): string[] {
+  const lines: string[] = [];
+  for (const account of accounts) {
+    if (!account.enabled || account.configState !== "invalid") continue;
+    for (const problem of account.problems) lines.push(`- twilio-sms account "${account.accountId}" cannot start: ${problem}`);
+  }
+  // Doctor reads the config file, where a resolved SecretRef is still a ref: "config" here means plain text.
+  for (const account of accounts) {
+    if (!account.enabled || account.tokenSource !== "config") continue;
+    const where = account.accountId === "default" ? "channels.twilio-sms" : `channels.twilio-sms.accounts.${account.accountId}`;
+    lines.push(
+      `- twilio-sms account "${account.accountId}": ${where}.authToken is plain text in openclaw.json. Fix: run openclaw secrets configure to move it to a SecretRef, or use authTokenFile`,
+    );
+  }
+  for (const warning of collectWarnings(accounts, facts)) {
+    lines.push(`- twilio-sms: ${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
+  }
+  return lines;
 }

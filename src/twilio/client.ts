@@ -46,7 +46,23 @@ export interface TwilioRestClient {
   webhookFailuresSince(since: Date): Promise<WebhookFailure[]>;
   /** Deletes a Media resource (a received file) at Twilio; resolves false when Twilio no longer has it. */
   deleteMedia(messageSid: string, mediaSid: string): Promise<boolean>;
+  /** The carrier registration US texts from this sender need (A2P 10DLC or toll-free verification). */
+  senderRegistration(sender: Sender): Promise<SenderRegistration>;
 }
+
+/**
+ * - toll-free: the number's Toll-Free Verification status (null: none submitted);
+ * - a2p-10dlc: the A2P campaign of the Messaging Service the number is in
+ *   (service null: in none; campaignStatus null: the service has no campaign);
+ * - not-checked: senders US carrier registration does not apply to (non-+1 numbers).
+ */
+export type SenderRegistration =
+  | { kind: "toll-free"; status: string | null; rejectionReason: string | null }
+  | { kind: "a2p-10dlc"; messagingServiceSid: string | null; campaignStatus: string | null }
+  | { kind: "not-checked" };
+
+// NANP toll-free area codes.
+const TOLL_FREE = /^\+18(00|33|44|55|66|77|88)\d{7}$/;
 
 export type TwilioCredentials = { accountSid: string; authToken: string; apiBaseUrl: string };
 
@@ -151,8 +167,16 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
     httpClient,
   });
   client.api.baseUrl = credentials.apiBaseUrl;
-  // Alerts live on monitor.twilio.com; a stand-in API (emulator) serves them on its own origin.
-  if (credentials.apiBaseUrl !== DEFAULT_API_BASE_URL) client.monitor.baseUrl = credentials.apiBaseUrl;
+  // Alerts live on monitor.twilio.com and compliance on messaging.twilio.com; a stand-in API (emulator) serves them on its own origin.
+  if (credentials.apiBaseUrl !== DEFAULT_API_BASE_URL) {
+    client.monitor.baseUrl = credentials.apiBaseUrl;
+    client.messaging.baseUrl = credentials.apiBaseUrl;
+  }
+
+  async function campaignStatus(messagingServiceSid: string): Promise<string | null> {
+    const [campaign] = await client.messaging.v1.services(messagingServiceSid).usAppToPerson.list({ limit: 1 });
+    return campaign?.campaignStatus ?? null;
+  }
 
   return {
     close() {
@@ -209,6 +233,26 @@ export function createTwilioClient(credentials: TwilioCredentials, options: { ti
         if (error instanceof TwilioApiError && error.httpStatus === 404) return false;
         throw error;
       }
+    },
+    async senderRegistration(sender) {
+      if (sender.kind === "service") {
+        return { kind: "a2p-10dlc", messagingServiceSid: sender.messagingServiceSid, campaignStatus: await campaignStatus(sender.messagingServiceSid) };
+      }
+      const phoneNumber = sender.fromNumber;
+      if (TOLL_FREE.test(phoneNumber)) {
+        const [number] = await client.incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
+        const [verification] = number ? await client.messaging.v1.tollfreeVerifications.list({ tollfreePhoneNumberSid: number.sid, limit: 1 }) : [];
+        return { kind: "toll-free", status: verification?.status ?? null, rejectionReason: verification?.rejectionReason ?? null };
+      }
+      if (!phoneNumber.startsWith("+1")) return { kind: "not-checked" };
+      // Twilio has no number → service lookup: walk the account's services (few, in practice).
+      for (const service of await client.messaging.v1.services.list({ limit: 50 })) {
+        const numbers = await client.messaging.v1.services(service.sid).phoneNumbers.list({ limit: 400 });
+        if (numbers.some((number) => number.phoneNumber === phoneNumber)) {
+          return { kind: "a2p-10dlc", messagingServiceSid: service.sid, campaignStatus: await campaignStatus(service.sid) };
+        }
+      }
+      return { kind: "a2p-10dlc", messagingServiceSid: null, campaignStatus: null };
     },
   };
 }

@@ -10,6 +10,7 @@
  * so every 429 loses a text: it is counted, logged with the key to raise, and
  * shown in status.
  */
+import { setTimeout as wait } from "node:timers/promises";
 import { LRUCache } from "lru-cache";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { AccountStoppedError } from "../errors.ts";
@@ -28,6 +29,12 @@ import { createTurnScheduler } from "./scheduler.ts";
 
 export const TURN_FAILED_REPLY = "Sorry, I couldn't answer that just now. Please try again in a few minutes.";
 const APOLOGY_INTERVAL_MS = 10 * 60 * 1000;
+/**
+ * Pauses before a failed turn runs again. A turn can fail for a passing host reason (another
+ * process still holds a state lease just after a start, a model timeout); the text is durable,
+ * so it is tried again before the sender gets an apology. The sender's later texts wait behind it.
+ */
+export const TURN_RETRY_DELAYS_MS: readonly number[] = [2_000, 8_000];
 
 export type Logger = { info(message: string): void; warn(message: string): void; error(message: string): void };
 
@@ -53,6 +60,8 @@ export type AccountWebhookDeps = {
   onPurged?(): void;
   /** The queue changed in a way status should show (a refusal, a turn settled). */
   onQueueChange?(): void;
+  /** Waits before a failed turn is tried again; rejects when `signal` aborts (the account is stopping). */
+  sleep?(ms: number, signal: AbortSignal): Promise<void>;
 };
 
 export type AccountWebhook = WebhookTarget & {
@@ -80,6 +89,9 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
   const refused: Record<RefusalKey, number> = { messagesPerMinutePerSender: 0, messagesPerMinute: 0, maxBacklogPerSender: 0, maxBacklog: 0 };
   let unjournaled = 0;
   let closed = false;
+  // Aborted when the account drains, so a turn waiting to be tried again ends at once and stays in the journal.
+  const stopping = new AbortController();
+  const sleep = deps.sleep ?? ((ms: number, signal: AbortSignal) => wait(ms, undefined, { signal }));
   const who = (event: InboundSms) => `${maskPhone(event.from)} (${maskSid(event.messageSid)})`;
 
   /**
@@ -131,13 +143,23 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
         if (account.helpReply) await reply(account.helpReply);
         return "help";
       case "dispatch":
-        try {
-          return await deps.dispatchTurn(event, reply, { receivedAt: text.receivedAt });
-        } catch (error) {
-          if (closed) throw error;
-          log.error(`agent turn for ${who(event)} failed: ${error instanceof Error ? error.message : String(error)}`);
-          await apologise(event.from);
-          return "turn-failed";
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await deps.dispatchTurn(event, reply, { receivedAt: text.receivedAt });
+          } catch (error) {
+            if (closed) throw error;
+            const reason = error instanceof Error ? error.message : String(error);
+            const delay = TURN_RETRY_DELAYS_MS[attempt];
+            if (delay === undefined) {
+              log.error(`agent turn for ${who(event)} failed ${attempt + 1} times, last: ${reason}; sent the sender an apology`);
+              await apologise(event.from);
+              return "turn-failed";
+            }
+            log.warn(`agent turn for ${who(event)} failed (${reason}); trying it again in ${delay / 1000} s`);
+            await sleep(delay, stopping.signal).catch(() => {
+              throw new AccountStoppedError(account.accountId);
+            });
+          }
         }
     }
   }
@@ -146,14 +168,16 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     const sid = text.event.messageSid;
     if (text.durable) record("mark a turn running", () => deps.journal.markRunning(sid));
     let outcome = "error";
+    let cutOff = false;
     try {
       outcome = await handle(text);
     } catch (error) {
-      if (!closed) log.error(`the text from ${who(text.event)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      cutOff = error instanceof AccountStoppedError;
+      if (!closed && !cutOff) log.error(`the text from ${who(text.event)} failed: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
-      // Nothing is finished after close: a turn cut off before any reply stays unfinished, so the next
-      // start answers it, and one that replied is settled by the next start (settleReplied).
-      if (text.durable && !closed) {
+      // Nothing is finished after close or a stop: a turn cut off before any reply stays unfinished, so
+      // the next start answers it, and one that replied is settled by the next start (settleReplied).
+      if (text.durable && !closed && !cutOff) {
         record("finish a text", () => deps.journal.finish(sid, outcome, deps.now()));
         deps.onPurged?.();
       }
@@ -245,6 +269,7 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
     }),
     drain(timeoutMs) {
       scheduler.stop();
+      stopping.abort();
       return scheduler.idle(timeoutMs);
     },
     close() {

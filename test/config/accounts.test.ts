@@ -130,7 +130,39 @@ describe("resolveAccount: authTokenFile and SecretRef", () => {
     const account = resolveAccount({ accountSid: SID, authToken: ref, fromNumber: "+15550001111" }, null, noEnv);
     expect(account.authToken).toBeUndefined();
     expect(account.tokenSource).toBe("secret-ref");
-    expect(account.problems.join(" ")).toMatch(/SecretRef the gateway has not resolved/);
+    expect(account.configState).toBe("invalid");
+    expect(account.problems.join(" ")).toMatch(/channels\.twilio-sms\.authToken reads the environment variable TWILIO_TOKEN, which is not set for the gateway; export TWILIO_TOKEN/);
+  });
+
+  it("names the provider of an unresolved file SecretRef", () => {
+    const ref = { source: "file", provider: "vault", id: "/twilio/token" };
+    const account = resolveAccount({ accountSid: SID, accounts: { b: { authToken: ref, fromNumber: "+15550001111" } } }, "b", noEnv);
+    expect(account.problems.join(" ")).toMatch(/accounts\.b\.authToken is a file SecretRef .*secrets\.providers\.vault/);
+  });
+
+  it("an account with its own authTokenFile does not inherit the root token", () => {
+    const section = { accountSid: SID, authToken: "root-token", accounts: { b: { authTokenFile: "/tok", fromNumber: "+15550001111" } } };
+    const account = resolveAccount(section, "b", noEnv, () => "own-token\n");
+    expect(account).toMatchObject({ authToken: "own-token", tokenSource: "file" });
+  });
+});
+
+describe("resolveAccount: invalid versus not configured", () => {
+  it("an empty section is not configured", () => {
+    expect(resolveAccount({}, null, noEnv).configState).toBe("unconfigured");
+  });
+
+  it("an account with a mistake is invalid, and the mistake stays with that account", () => {
+    const section = {
+      accountSid: SID,
+      authToken: "t",
+      fromNumber: "+15550001111",
+      accounts: { open: { fromNumber: "+15550002222", webhookPath: "/b", dmPolicy: "open", allowFrom: ["+15551230001"] } },
+    };
+    const broken = resolveAccount(section, "open", noEnv);
+    expect(broken.configState).toBe("invalid");
+    expect(broken.problems.join(" ")).toMatch(/channels\.twilio-sms\.accounts\.open\.allowFrom must include "\*"/);
+    expect(resolveAccount(section, "default", noEnv)).toMatchObject({ configState: "ready", problems: [] });
   });
 });
 

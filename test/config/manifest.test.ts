@@ -24,6 +24,7 @@ describe("openclaw.plugin.json", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     expect(manifest.id).toBe(pkg.openclaw.channel.id);
     const fieldKeys = pkg.openclaw.channel.setup.fields.map((field: { key: string }) => field.key);
-    for (const key of fieldKeys) expect(jsonSchema.properties).toHaveProperty(key);
+    // --auth-token-env is not a key of its own: it is written as an authToken SecretRef.
+    for (const key of fieldKeys.filter((key: string) => key !== "authTokenEnv")) expect(jsonSchema.properties).toHaveProperty(key);
   });
 });

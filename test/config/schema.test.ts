@@ -1,5 +1,6 @@
+import { Compile } from "typebox/schema";
 import { describe, expect, it } from "vitest";
-import { parseChannelConfig } from "../../src/config/schema.ts";
+import { channelConfigJsonSchema, parseChannelConfig } from "../../src/config/schema.ts";
 
 const SID = "AC0123456789abcdef0123456789abcdef";
 
@@ -27,6 +28,7 @@ describe("config validation names the key and the fix", () => {
     [{ dmPolicy: "open" }, /^channels\.twilio-sms\.allowFrom must include "\*" when dmPolicy is "open"/],
     [{ dmPolicy: "open", allowFrom: ["+15551230001"] }, /allowFrom must include "\*"/],
     [{ fromNumber: "+15550001111", from: "+1555" }, /^channels\.twilio-sms: unknown key\(s\) from; remove them/],
+    [{ limits: { maxQueuedTurns: 32 } }, /^channels\.twilio-sms\.limits: unknown key\(s\) maxQueuedTurns; maxQueuedTurns was replaced by maxBacklog/],
     [{ accounts: { work: { fromNumber: "bad" } } }, /^channels\.twilio-sms\.accounts\.work\.fromNumber must be your Twilio phone number/],
     [{ accounts: { work: { dmPolicy: "open" } } }, /^channels\.twilio-sms\.accounts\.work\.allowFrom must include "\*"/],
     [{ mediaMaxMb: 0 }, /^channels\.twilio-sms\.mediaMaxMb must be more than 0/],
@@ -53,5 +55,56 @@ describe("config validation names the key and the fix", () => {
 
   it("lets a named account satisfy open with the root's wildcard", () => {
     expect(parseChannelConfig({ allowFrom: ["*"], accounts: { a: { dmPolicy: "open" } } }).success).toBe(true);
+  });
+});
+
+describe("cross-field rules", () => {
+  const SID_ = `AC${"0".repeat(32)}`;
+  const base = { accountSid: SID_, authToken: "t", fromNumber: "+15550001111" };
+  const messages = (value: unknown) => {
+    const result = parseChannelConfig(value);
+    return result.success ? [] : result.issues.map((issue) => issue.message);
+  };
+
+  it("publicUrl must carry the webhook path; the message gives the URL to use", () => {
+    expect(messages({ ...base, publicUrl: "https://sms.example.com" })).toEqual([
+      "channels.twilio-sms.publicUrl has no path, so it can never match the URL Twilio signs; set it to the full webhook URL, e.g. https://sms.example.com/twilio-sms/webhook",
+    ]);
+    expect(messages({ ...base, publicUrl: "https://sms.example.com/sms" })[0]).toMatch(
+      /^channels\.twilio-sms\.publicUrl ends in \/sms but the gateway listens on \/twilio-sms\/webhook; set channels\.twilio-sms\.publicUrl to https:\/\/sms\.example\.com\/twilio-sms\/webhook/,
+    );
+    expect(messages({ ...base, webhookPath: "/sms", publicUrl: "https://sms.example.com/sms?x=1" })).toEqual([]);
+  });
+
+  it("two accounts on one path and one sender clash; different senders may share a path", () => {
+    expect(messages({ ...base, accounts: { twin: { fromNumber: "+15550001111" } } })[0]).toMatch(
+      /^channels\.twilio-sms\.accounts\.twin\.webhookPath is unset \(\/twilio-sms\/webhook\), the same path and sender as the root \(default\) account/,
+    );
+    expect(messages({ ...base, accounts: { other: { fromNumber: "+15550002222" } } })).toEqual([]);
+  });
+});
+
+describe("manifest JSON schema (what `openclaw config validate` checks)", () => {
+  const SID_ = `AC${"0".repeat(32)}`;
+  const validator = Compile(channelConfigJsonSchema() as never);
+  const errorPaths = (value: unknown) => (validator.Check(value) ? [] : validator.Errors(value)[1].map((error: { instancePath: string }) => error.instancePath));
+
+  it.each([
+    ["open without *", { accountSid: SID_, dmPolicy: "open", allowFrom: ["+15551230001"] }, "/allowFrom"],
+    ["open with no list", { accountSid: SID_, dmPolicy: "open" }, "/dmPolicy"],
+    ["a named account open without *", { accountSid: SID_, accounts: { b: { dmPolicy: "open", allowFrom: ["+15551230001"] } } }, "/accounts/b/allowFrom"],
+    ["publicUrl without a path", { accountSid: SID_, publicUrl: "https://sms.example.com" }, "/publicUrl"],
+    ["publicUrl off the default path", { accountSid: SID_, publicUrl: "https://sms.example.com/sms" }, "/publicUrl"],
+  ])("rejects %s at the offending key", (_name, value, path) => {
+    expect(errorPaths(value)).toContain(path);
+  });
+
+  it.each([
+    ["open with *", { dmPolicy: "open", allowFrom: ["*"] }],
+    ["a named account open, inheriting the root's *", { allowFrom: ["*"], accounts: { b: { dmPolicy: "open" } } }],
+    ["publicUrl on the default path", { publicUrl: "https://sms.example.com/twilio-sms/webhook" }],
+    ["publicUrl on a custom path", { webhookPath: "/hooks/sms", publicUrl: "https://sms.example.com/hooks/sms" }],
+  ])("accepts %s", (_name, value) => {
+    expect(errorPaths(value)).toEqual([]);
   });
 });

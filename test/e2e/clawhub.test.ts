@@ -33,8 +33,9 @@ beforeAll(async () => {
   emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
   registry = await startClawHubRegistry();
   release = await registry.publish(inject("pluginTarball"));
-  // The harness profile starts with the tarball installed directly; the tests
-  // below replace it through ClawHub, so a blocked release must leave it alone.
+  // The harness installs the tarball directly (the public API has no other
+  // way); the first test replaces that install through ClawHub, and the
+  // second checks that a blocked release leaves the ClawHub install alone.
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),
     env: { OPENCLAW_CLAWHUB_URL: registry.url },

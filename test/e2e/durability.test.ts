@@ -1,5 +1,6 @@
 // Nothing lost, in a real gateway: delivery status callbacks, the Twilio-side
 // probe and webhookPath hot reload. The journal across a kill -9 is in queue.test.ts.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -19,6 +20,8 @@ let gateway: GatewayHandle;
 let webhookUrl: string;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** `openclaw channels status [--probe] --json`, over the gateway's RPC. */
+const channelStatus = async (probe = false) => JSON.stringify(await gateway.rpc("channels.status", { channel: "twilio-sms", probe }));
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -32,7 +35,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 }
 
 beforeAll(async () => {
-  emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
+  // FROM is registered (verified A2P campaign), so a probe can pass as a whole.
+  emulator = await startTwilioEmulator({
+    accounts: [
+      {
+        accountSid: ACCOUNT_SID,
+        authToken: TOKEN,
+        phoneNumbers: [FROM],
+        messagingServices: [{ sid: `MG${"9".repeat(32)}`, phoneNumbers: [FROM], campaignStatus: "VERIFIED" }],
+      },
+    ],
+  });
   model = await startModelServer();
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),
@@ -47,7 +60,7 @@ beforeAll(async () => {
     }),
   });
   webhookUrl = `${gateway.baseUrl}/twilio-sms/webhook`;
-}, 240_000);
+});
 
 afterAll(async () => {
   await gateway?.stop();
@@ -58,8 +71,7 @@ afterAll(async () => {
 describe("delivery status callbacks", () => {
   it("folds out-of-order and duplicate callbacks into delivered, rejects a forged one, and shows it in status", async () => {
     emulator.reset();
-    const sent = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", SENDERS[0]!, "--message", "status please"]);
-    expect(sent.code, sent.stderr).toBe(0);
+    await gateway.rpc("send", { channel: "twilio-sms", to: SENDERS[0]!, message: "status please", idempotencyKey: randomUUID() });
     const [message] = emulator.messages;
     expect(message!.statusCallback).toBe(webhookUrl);
 
@@ -73,11 +85,8 @@ describe("delivery status callbacks", () => {
     });
     expect(forged.status).toBe(403);
 
-    const status = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"]);
-    expect(status.code, status.stderr).toBe(0);
-    const text = status.stdout;
-    expect(text).toContain(message!.sid);
-    const entry = JSON.stringify(JSON.parse(text.slice(text.indexOf("{"))));
+    const entry = await channelStatus();
+    expect(entry).toContain(message!.sid);
     expect(entry).toMatch(new RegExp(`"sid":"${message!.sid}","status":"delivered","errorCode":null,"conflicted":false`));
   }, 120_000);
 });
@@ -85,19 +94,19 @@ describe("delivery status callbacks", () => {
 describe("probe", () => {
   it("flags a number whose webhook differs from publicUrl, and passes when they match", async () => {
     emulator.setSmsUrl(FROM, "https://old.example.com/sms", "POST");
-    const bad = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"]);
-    expect(bad.stdout + bad.stderr).toMatch(/not POST http:\/\/127\.0\.0\.1:\d+\/twilio-sms\/webhook/);
-    expect(bad.stdout + bad.stderr).toMatch(/set \\?"A message comes in\\?" to Webhook, HTTP POST/);
+    const bad = await channelStatus(true);
+    expect(bad).toMatch(/not POST http:\/\/127\.0\.0\.1:\d+\/twilio-sms\/webhook/);
+    expect(bad).toMatch(/set \\"A message comes in\\" to Webhook, HTTP POST/);
 
     emulator.setSmsUrl(FROM, webhookUrl, "POST");
-    const good = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"]);
-    expect(good.stdout).toMatch(/Twilio posts inbound texts to http:\/\/127\.0\.0\.1:\d+\/twilio-sms\/webhook/);
-    expect(good.stdout).toMatch(/no 11200 webhook errors in the last 24 h/);
-    expect(good.stdout).not.toMatch(/FAIL|"ok":\s*false/);
+    const good = await channelStatus(true);
+    expect(good).toMatch(/Twilio posts inbound texts to http:\/\/127\.0\.0\.1:\d+\/twilio-sms\/webhook/);
+    expect(good).toMatch(/no 11200 webhook errors in the last 24 h/);
+    expect(good).not.toMatch(/FAIL|"ok":false/);
 
     emulator.addAlert({ requestUrl: webhookUrl });
-    const alerted = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"]);
-    expect(alerted.stdout).toMatch(/could not deliver 1 webhook\(s\) in the last 24 h \(11200\)/);
+    const alerted = await channelStatus(true);
+    expect(alerted).toMatch(/could not deliver 1 webhook\(s\) in the last 24 h \(11200\)/);
   }, 120_000);
 });
 

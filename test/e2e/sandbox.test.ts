@@ -118,10 +118,13 @@ describe("npm start: the phone page", () => {
     await page.locator("#body").press("Enter");
     const reply = page.locator(".msg.received", { hasText: "Echo: hello" });
     await reply.waitFor({ timeout: 60_000 });
-    // Markdown arrives flattened, and the bubble shows what Twilio billed and its SID.
+    // Markdown arrives flattened, and the bubble shows what Twilio billed, its status and its SID.
     expect(await reply.locator(".bubble").textContent()).toBe("Echo: hello\n\n- item one\n- see docs (https://example.com)");
-    expect(await reply.locator(".meta").textContent()).toMatch(/^1 segment · GSM-7 · queued · .+SM[0-9a-f]{32}$/);
-    expect(await page.locator("#billed").textContent()).toBe("3 segments billed to this number");
+    expect(await reply.locator(".meta").textContent()).toMatch(/^1 segment · GSM-7 · (Queued|Sent|Delivered) · .+SM[0-9a-f]{32}$/);
+    // The emulator's carrier moves the reply on and posts each status callback; the bubble follows.
+    await expect.poll(() => reply.locator(".delivery").getAttribute("data-status"), { timeout: 15_000 }).toBe("delivered");
+    expect(await reply.locator(".delivery").textContent()).toBe("Delivered");
+    expect(await page.locator("#billed").textContent()).toBe("Replies 3 segments · your texts 2 segments");
 
     // Tall enough that the picture holds the whole conversation, first text included.
     await page.setViewportSize({ width: 390, height: 980 });
@@ -130,6 +133,25 @@ describe("npm start: the phone page", () => {
     await page.screenshot({ path: RUN_SCREENSHOT });
     if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: README_SCREENSHOT });
   }, 180_000);
+
+  it("stays tidy on a 360 px wide screen: nothing sticks out sideways", async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    // A long unbroken word is the usual way a bubble pushes the page wider.
+    await page.locator("#body").fill(`see ${"https://example.com/a-very-long-path/".repeat(4)}`);
+    await page.locator("#body").press("Enter");
+    await page.locator(".msg.sent", { hasText: "a-very-long-path" }).waitFor({ timeout: 15_000 });
+    // A string runs in the page, where the DOM types of this Node project do not apply.
+    const overflow = (await page.evaluate(`(() => {
+      const width = document.documentElement.clientWidth;
+      const sticking = [...document.querySelectorAll("body *")]
+        .filter((node) => node.getBoundingClientRect().right > width + 0.5)
+        .map((node) => node.tagName.toLowerCase() + "." + node.className);
+      return { scrollWidth: document.documentElement.scrollWidth, width, sticking };
+    })()`)) as { scrollWidth: number; width: number; sticking: string[] };
+    expect(overflow.sticking).toEqual([]);
+    expect(overflow.scrollWidth).toBeLessThanOrEqual(overflow.width);
+    await page.screenshot({ path: join(dirname(RUN_SCREENSHOT), "phone-page-360.png") });
+  }, 60_000);
 
   it("STOP and START are plain texts: STOP shows the opt-out, START lifts it", async () => {
     await page.getByRole("button", { name: "STOP", exact: true }).click();

@@ -1,5 +1,8 @@
-// Outbound in a real gateway: `openclaw message send` → plugin → Twilio emulator:
-// flattening, splitting, targets, status, segment cost and failures that must not double-send.
+// Outbound in a real gateway: the gateway's `send` RPC (what `openclaw message
+// send` calls) → plugin → Twilio emulator: flattening, splitting, targets,
+// status, segment cost and failures that must not double-send. One test runs
+// the real CLI, the user's own path; the rest skip its seconds of start-up.
+import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -25,10 +28,11 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const send = (message: string) => gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", message]);
+/** Sends through the gateway like `openclaw message send`; rejects with the error the CLI would print. */
+const send = (message: string, to = TO) => gateway.rpc("send", { channel: "twilio-sms", to, message, idempotencyKey: randomUUID() });
 
-describe("openclaw message send --channel twilio-sms", () => {
-  it("flattens Markdown and sends exactly one SMS from the configured number", async () => {
+describe("sending through the gateway", () => {
+  it("openclaw message send: flattens Markdown and sends exactly one SMS from the configured number", async () => {
     emulator.reset();
     const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", "**Hi** [docs](https://example.com)", "--json"]);
     expect(result.code, result.stderr).toBe(0);
@@ -36,12 +40,11 @@ describe("openclaw message send --channel twilio-sms", () => {
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ to: TO, from: FROM, body: "Hi docs (https://example.com)", encoding: "GSM-7", numSegments: 1 });
     expect(result.stdout).toContain(messages[0]!.sid);
-  });
+  }, 120_000);
 
   it("accepts the twilio: prefix", async () => {
     emulator.reset();
-    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", `twilio:${TO}`, "--message", "prefixed"]);
-    expect(result.code, result.stderr).toBe(0);
+    await send("prefixed", `twilio:${TO}`);
     expect(emulator.messages.map((message) => [message.to, message.body])).toEqual([[TO, "prefixed"]]);
   });
 
@@ -54,8 +57,7 @@ describe("openclaw message send --channel twilio-sms", () => {
       text += (text ? " " : "") + word;
     }
     text = text.padEnd(5000, "x");
-    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", text]);
-    expect(result.code, result.stderr).toBe(0);
+    await send(text);
     const bodies = emulator.messages.map((message) => message.body);
     expect(bodies.length).toBeGreaterThan(1);
     for (const body of bodies) {
@@ -67,28 +69,21 @@ describe("openclaw message send --channel twilio-sms", () => {
 
   it("refuses a target that is not a phone number before calling Twilio", async () => {
     emulator.reset();
-    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", "sms:+15551230001", "--message", "nope"]);
-    expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toMatch(/Unknown target "sms:\+15551230001" for Twilio SMS\. Hint: an E\.164 phone number/);
+    await expect(send("nope", "sms:+15551230001")).rejects.toThrow(/target prefix "sms:" is not ours; use a bare E\.164 number \(\+15551230001\) or twilio:\+15551230001/);
     expect(emulator.requests).toHaveLength(0);
   });
 
   it("shows the account configured in channel status without the token", async () => {
-    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).not.toContain(emulator.authToken);
-    expect(result.stdout).not.toContain(FROM);
-    const status = JSON.parse(result.stdout);
-    expect(JSON.stringify(status)).toMatch(/"configured":\s*true/);
+    const status = JSON.stringify(await gateway.rpc("channels.status", { channel: "twilio-sms" }));
+    expect(status).not.toContain(emulator.authToken);
+    expect(status).not.toContain(FROM);
+    expect(status).toMatch(/"configured":true/);
   });
 
-  it("is loaded by the gateway as the twilio-sms channel", async () => {
-    const result = await gateway.cli(["plugins", "inspect", "twilio-sms", "--runtime", "--json"]);
-    expect(result.code, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout.slice(result.stdout.indexOf("{")));
-    expect(JSON.stringify(report)).toContain('"twilio-sms"');
-    expect(JSON.stringify(report)).toMatch(/"status":\s*"loaded"/);
-  }, 60_000);
+  it("is the one plugin the gateway loaded (plugins.allow keeps the bundled ones out)", async () => {
+    const health = (await gateway.rpc("health")) as { plugins: { loaded: string[]; errors: unknown[] } };
+    expect(health.plugins).toMatchObject({ loaded: ["twilio-sms"], errors: [] });
+  });
 });
 
 const billed = () => emulator.messages.reduce((sum, message) => sum + message.numSegments, 0);
@@ -105,8 +100,7 @@ describe("segment-aware sending", () => {
     emulator.reset();
     const text = `It’s ${plainText(1_396)}`;
     expect(text).toHaveLength(1_401);
-    const result = await send(text);
-    expect(result.code, result.stderr).toBe(0);
+    await send(text);
     expect(emulator.messages).toHaveLength(1);
     expect(emulator.messages[0]).toMatchObject({ encoding: "GSM-7", body: text.replace("’", "'") });
     expect(billed()).toBe(10);
@@ -117,22 +111,18 @@ describe("failures that must not double-send", () => {
   it("delivers the reply once when Twilio answers 429 twice first", async () => {
     emulator.reset();
     emulator.failNext({ kind: "rate-limit" }, 2);
-    const result = await send("Rate limits are retried after a pause.");
-    expect(result.code, result.stderr).toBe(0);
+    await send("Rate limits are retried after a pause.");
     expect(creates().map((request) => request.status)).toEqual([429, 429, 201]);
     expect(emulator.messages.map((message) => message.body)).toEqual(["Rate limits are retried after a pause."]);
   });
 
-  it("reports a 500 clearly, exits non-zero and sends exactly one request", async () => {
+  it("reports a 500 clearly, fails the send and sends exactly one request", async () => {
     emulator.reset();
     emulator.failNext({ kind: "server-error", status: 500 });
-    const result = await send("This one meets a server error.");
-    expect(result.code).not.toBe(0);
-    const output = result.stdout + result.stderr;
-    expect(output).toContain(
-      "Twilio answered 500 (20500); it did not show up in Twilio's message list within 7 s, but it may still have been created, so it was not resent",
-    );
-    expect(output).not.toContain(TO);
+    const error = (await send("This one meets a server error.").catch((failure: unknown) => failure)) as Error;
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toContain("Twilio answered 500 (20500); it did not show up in Twilio's message list within 7 s, but it may still have been created, so it was not resent");
+    expect(error.message).not.toContain(TO);
     // Give any retry a moment to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(creates()).toHaveLength(1);
@@ -141,18 +131,14 @@ describe("failures that must not double-send", () => {
   it("names the cause of a permanent refusal and stops after one request", async () => {
     emulator.reset();
     emulator.failNext({ kind: "twilio-error", status: 400, code: 21408 });
-    const result = await send("Geo permissions block this one.");
-    expect(result.code).not.toBe(0);
-    expect(result.stdout + result.stderr).toContain("Twilio rejected +1******0001: texting that country is not enabled on the account (21408)");
+    await expect(send("Geo permissions block this one.")).rejects.toThrow("Twilio rejected +1******0001: texting that country is not enabled on the account (21408)");
     expect(creates()).toHaveLength(1);
   });
 });
 
 describe("spend guard in status", () => {
   it("shows maxSegmentsPerReply and the daily budget", async () => {
-    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/"maxSegmentsPerReply":\s*40/);
-    expect(result.stdout).toMatch(/"dailySegmentsPerRecipient":\s*"off"/);
+    const status = JSON.stringify(await gateway.rpc("channels.status", { channel: "twilio-sms" }));
+    expect(status).toContain('"spendGuard":{"maxSegmentsPerReply":40,"dailySegmentsPerRecipient":"off"}');
   });
 });

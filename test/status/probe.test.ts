@@ -3,14 +3,18 @@ import { resolveAccount } from "../../src/config/accounts.ts";
 import { TwilioApiError } from "../../src/errors.ts";
 import { checkRetryFragment, formatProbe, probeAccount } from "../../src/status/probe.ts";
 import type { NumberLookup } from "../../src/status/probe.ts";
+import type { SenderRegistration } from "../../src/twilio/client.ts";
 
 const SID = `AC${"0".repeat(32)}`;
 const PUBLIC = "https://sms.example.com/twilio-sms/webhook";
 const account = resolveAccount({ accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: PUBLIC }, null, {});
 
-const probeWith = (lookup: NumberLookup, failures: { requestUrl: string; at: Date }[] = []) =>
+const VERIFIED: SenderRegistration = { kind: "a2p-10dlc", messagingServiceSid: `MG${"1".repeat(32)}`, campaignStatus: "VERIFIED" };
+
+const probeWith = (lookup: NumberLookup, failures: { requestUrl: string; at: Date }[] = [], registration: SenderRegistration = VERIFIED) =>
   probeAccount(account, {
     webhookFailuresSince: async () => failures,
+    senderRegistration: async () => registration,
     findIncomingNumber: async () => {
       if (lookup.kind === "found") return { smsUrl: lookup.smsUrl, smsMethod: lookup.smsMethod };
       if (lookup.kind === "missing") return undefined;
@@ -23,7 +27,8 @@ describe("probeAccount", () => {
   it("passes when the number's webhook is POST publicUrl", async () => {
     const result = await probeWith({ kind: "found", smsUrl: PUBLIC, smsMethod: "POST" });
     expect(result.ok).toBe(true);
-    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook", "webhook-retries", "webhook-errors"]);
+    expect(result.findings.map((finding) => finding.check)).toEqual(["credentials", "sender", "webhook", "webhook-retries", "deliverability", "webhook-errors"]);
+    expect(result.twilioAnswered).toBe(true);
   });
 
   it("matches a webhook URL that ends in a retry fragment, and says Twilio will retry", async () => {
@@ -68,5 +73,34 @@ describe("retry fragment", () => {
       ok: true,
       detail: "Twilio retries a refused text (rc=3, rp=all)",
     });
+  });
+});
+
+describe("probeAccount: deliverability", () => {
+  const found: NumberLookup = { kind: "found", smsUrl: PUBLIC, smsMethod: "POST" };
+
+  it.each([
+    ["no Messaging Service", { kind: "a2p-10dlc", messagingServiceSid: null, campaignStatus: null }, /not in any Messaging Service.*\(error 30034\)\. Fix: register a brand and campaign/],
+    ["a service without a campaign", { kind: "a2p-10dlc", messagingServiceSid: `MG${"2".repeat(32)}`, campaignStatus: null }, /has no A2P 10DLC campaign.*30034/],
+    ["a pending campaign", { kind: "a2p-10dlc", messagingServiceSid: `MG${"2".repeat(32)}`, campaignStatus: "PENDING" }, /still pending.*\(error 30035\)\. Fix: wait for campaign approval/],
+    ["an unverified toll-free number", { kind: "toll-free", status: null, rejectionReason: null }, /no toll-free verification.*\(error 30032\)\. Fix: submit a toll-free verification/],
+    ["a rejected toll-free number", { kind: "toll-free", status: "TWILIO_REJECTED", rejectionReason: "Opt-in unclear" }, /rejected \(Opt-in unclear\).*Fix: correct and resubmit/],
+  ] as const)("fails for %s, naming the carrier error and the fix", async (_name, registration, pattern) => {
+    const probe = await probeWith(found, [], registration as SenderRegistration);
+    expect(probe.ok).toBe(false);
+    expect(probe.error).toMatch(pattern);
+    // Twilio did answer, so this is not a connection problem.
+    expect(probe.twilioAnswered).toBe(true);
+  });
+
+  it("masks the number in every line", async () => {
+    const probe = await probeWith(found, [], { kind: "a2p-10dlc", messagingServiceSid: null, campaignStatus: null });
+    expect(probe.error).not.toContain("+15550001111");
+  });
+
+  it("rejected credentials: Twilio did not answer for this account, and the error says what to fix", async () => {
+    const probe = await probeWith({ kind: "auth-failed" });
+    expect(probe).toMatchObject({ ok: false, twilioAnswered: false });
+    expect(probe.error).toMatch(/^credentials: Twilio rejected the Account SID and Auth Token \(20003\)\. Fix: copy both/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { listAccountIds, resolveAccount } from "../../src/config/accounts.ts";
-import { collectWarnings } from "../../src/status/warnings.ts";
+import { collectWarnings, doctorLines } from "../../src/status/warnings.ts";
 
 const SID = `AC${"0".repeat(32)}`;
 
@@ -26,21 +26,55 @@ describe("collectWarnings", () => {
       authToken: "t",
       fromNumber: "+15550001111",
       publicUrl: "https://x.io/h",
+      webhookPath: "/h",
       dmPolicy: "allowlist",
-      accounts: { twin: { fromNumber: "+15550001111", publicUrl: "https://x.io/h" } },
+      accounts: { twin: { fromNumber: "+15550001111", publicUrl: "https://x.io/h", webhookPath: "/h" } },
     };
+    // The twin cannot start (its config is invalid), so only the root warns about its allowlist.
     const ids = collectWarnings(accountsOf(section), { officialSmsPluginPresent: false }).map((warning) => warning.checkId);
-    expect(ids).toEqual(["twilio-sms.allowlist-empty", "twilio-sms.allowlist-empty", "twilio-sms.path-clash"]);
+    expect(ids).toEqual(["twilio-sms.allowlist-empty", "twilio-sms.path-clash"]);
   });
 
   it("allows two numbers on one path", () => {
-    const section = { accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: "https://x.io/h", accounts: { b: { fromNumber: "+15550002222", publicUrl: "https://x.io/h" } } };
-    expect(collectWarnings(accountsOf(section), { officialSmsPluginPresent: false })).toEqual([]);
+    const section = {
+      accountSid: SID,
+      authToken: "t",
+      fromNumber: "+15550001111",
+      publicUrl: "https://x.io/h",
+      webhookPath: "/h",
+      accounts: { b: { fromNumber: "+15550002222", publicUrl: "https://x.io/h", webhookPath: "/h" } },
+    };
+    const accounts = accountsOf(section);
+    expect(accounts.map((account) => account.configState)).toEqual(["ready", "ready"]);
+    expect(collectWarnings(accounts, { officialSmsPluginPresent: false })).toEqual([]);
   });
 
   it("explains how to address each plugin when @openclaw/sms is present", () => {
-    const section = { accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: "https://x.io/h" };
+    const section = { accountSid: SID, authToken: "t", fromNumber: "+15550001111", publicUrl: "https://x.io/twilio-sms/webhook" };
     const [warning] = collectWarnings(accountsOf(section), { officialSmsPluginPresent: true });
     expect(warning!.remediation).toMatch(/--channel twilio-sms .* --channel sms/);
+  });
+});
+
+describe("doctorLines", () => {
+  it("lists each account that cannot start and each warning, naming the key and the fix", () => {
+    const section = {
+      accountSid: SID,
+      authToken: "t",
+      fromNumber: "+15550001111",
+      dmPolicy: "allowlist",
+      accounts: { bad: { fromNumber: "+15550002222", webhookPath: "/bad", publicUrl: "https://x.io" } },
+    };
+    const lines = doctorLines(accountsOf(section), { officialSmsPluginPresent: false });
+    expect(lines).toContainEqual(expect.stringMatching(/^- twilio-sms account "bad" cannot start: channels\.twilio-sms\.accounts\.bad\.publicUrl has no path/));
+    expect(lines).toContainEqual(expect.stringMatching(/allows nobody: .*Fix: add numbers to channels\.twilio-sms\.allowFrom/));
+    expect(lines).toContainEqual(expect.stringMatching(/has no publicUrl: .*Fix: set channels\.twilio-sms\.publicUrl/));
+    expect(lines).toContainEqual(expect.stringMatching(/channels\.twilio-sms\.authToken is plain text in openclaw\.json\. Fix: run openclaw secrets configure/));
+  });
+
+  it("does not call a SecretRef or a token file plain text", () => {
+    const section = { accountSid: SID, authToken: { source: "env", provider: "default", id: "T" }, fromNumber: "+15550001111", accounts: { f: { authTokenFile: "/t", fromNumber: "+15550002222", webhookPath: "/f" } } };
+    const accounts = listAccountIds(section, {}).map((id) => resolveAccount(section, id, {}, () => "tok"));
+    expect(doctorLines(accounts, { officialSmsPluginPresent: false }).filter((line) => line.includes("plain text"))).toEqual([]);
   });
 });

@@ -56,6 +56,7 @@ describe("state files after processing", () => {
         createMessage: async () => ({ sid: `SM${"9".repeat(32)}`, status: "queued", numSegments: 1, errorCode: null }),
         findSentMessages: async () => [],
         deleteMedia: async () => true,
+        senderRegistration: async () => ({ kind: "not-checked" as const }),
         findIncomingNumber: async () => undefined,
         webhookFailuresSince: async () => [],
       }),

@@ -1,0 +1,143 @@
+// `npm run bench:start`: how long `npm start` takes to a working phone page,
+// cold (a fresh clone after `npm install`: no dist/, no .sandbox/) and warm
+// (the second start on the same state). A benchmark, not a test: it measures
+// and writes the figures into RESULTS.md; nothing fails on a slow machine.
+//
+// The fresh clone is a copy of the tracked files with node_modules linked in,
+// so the bench never touches this checkout's dist/ or .sandbox/.
+//   BENCH_WARM_RUNS   warm starts to time (default 3)
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const RESULTS = join(REPO_ROOT, "test", "bench", "RESULTS.md");
+// Generous: on a 2-core machine shared with other work a cold start can take minutes.
+const START_TIMEOUT_MS = 900_000;
+const MARK_BEGIN = "<!-- bench:start -->";
+const MARK_END = "<!-- /bench:start -->";
+
+type Run = { label: string; ms: number; steps: string[] };
+
+function freshClone(): string {
+  const clone = mkdtempSync(join(tmpdir(), "bench-start-clone-"));
+  const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
+  for (const file of files) {
+    mkdirSync(dirname(join(clone, file)), { recursive: true });
+    cpSync(join(REPO_ROOT, file), join(clone, file));
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(clone, "node_modules"), "dir");
+  return clone;
+}
+
+async function answers200(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs `npm start`'s launcher until the page and the gateway both answer, then stops it with Ctrl-C. */
+async function timeStart(clone: string, label: string): Promise<Run> {
+  const started = performance.now();
+  const launcher = spawn(nodeBinary(), [join(clone, "sandbox", "main.ts")], {
+    cwd: clone,
+    env: { ...process.env, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0", PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<number | null>((resolve) => launcher.once("exit", resolve));
+  let output = "";
+  launcher.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  launcher.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+  try {
+    for (;;) {
+      if (launcher.exitCode !== null) throw new Error(`${label}: npm start exited (${launcher.exitCode})\n${output}`);
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${label}: no working phone page within ${START_TIMEOUT_MS} ms\n${output}`);
+      const phone = /^Open (http:\/\/127\.0\.0\.1:\d+\/phone) /m.exec(output)?.[1];
+      const gateway = /gateway (http:\/\/127\.0\.0\.1:\d+) /.exec(output)?.[1];
+      if (phone && gateway && (await answers200(phone)) && (await answers200(`${phone}/api/info`)) && (await answers200(`${gateway}/readyz`))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { label, ms: performance.now() - started, steps: output.split("\n").filter((line) => /: (done|ready) in /.test(line)) };
+  } finally {
+    const pids = launcher.pid === undefined ? [] : descendantPids(launcher.pid);
+    try {
+      if (launcher.pid !== undefined && launcher.exitCode === null) process.kill(-launcher.pid, "SIGINT");
+    } catch {
+      // It exited on its own; the error above says why.
+    }
+    const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 60_000, "timeout"))]);
+    if (code === "timeout") {
+      for (const pid of [launcher.pid ?? 0, ...pids]) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Gone already.
+        }
+      }
+    }
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function report(runs: Run[], load: number[]): string {
+  const [cold, ...warm] = runs;
+  const lines = [
+    MARK_BEGIN,
+    "## `npm start` to a working phone page (`npm run bench:start`)",
+    "",
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A fresh copy of the tracked files with node_modules linked; "working" = the page, its API and the gateway's /readyz all answer 200.`,
+    "",
+    "| start | time | what it did |",
+    "| --- | --- | --- |",
+    ...runs.map((run) => `| ${run.label} | ${seconds(run.ms)} | ${run.steps.map((step) => step.replace(/^\[sandbox\] /, "")).join("; ") || "—"} |`),
+    "",
+    `Cold (after \`npm install\`): ${seconds(cold!.ms)} (target 45 s). Warm, median of ${warm.length}: ${seconds(median(warm.map((run) => run.ms)))} (target 15 s).`,
+    MARK_END,
+  ];
+  return lines.join("\n");
+}
+
+function writeResults(section: string): void {
+  const current = readFileSync(RESULTS, "utf8");
+  const begin = current.indexOf(MARK_BEGIN);
+  const end = current.indexOf(MARK_END);
+  const next = begin >= 0 && end > begin ? `${current.slice(0, begin)}${section}${current.slice(end + MARK_END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(RESULTS, next);
+}
+
+async function main(): Promise<void> {
+  const warmRuns = Number(process.env.BENCH_WARM_RUNS ?? 3);
+  const load = loadavg();
+  const clone = freshClone();
+  try {
+    const runs = [await timeStart(clone, "cold")];
+    process.stderr.write(`[bench] cold: ${seconds(runs[0]!.ms)}\n`);
+    for (let i = 1; i <= warmRuns; i += 1) {
+      const run = await timeStart(clone, `warm ${i}`);
+      process.stderr.write(`[bench] warm ${i}: ${seconds(run.ms)}\n`);
+      runs.push(run);
+    }
+    const section = report(runs, load);
+    writeResults(section);
+    process.stdout.write(`${section}\n`);
+  } finally {
+    rmSync(clone, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+await main();

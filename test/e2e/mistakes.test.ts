@@ -1,0 +1,131 @@
+// Mistakes are never silent, in a real gateway: accounts that cannot start say
+// why (one line each) and make the channel fail readiness; status calls them
+// invalid, not "not configured"; `config validate` rejects the cross-field
+// mistakes the manifest schema can express; the probe shows a missing A2P 10DLC registration with its fix in text output.
+import { readFile, writeFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { startGateway } from "../../sandbox/gateway/runner.ts";
+import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+
+const SID = `AC${"8".repeat(32)}`;
+const TOKEN = "mistakes-token-0000000000000000";
+const GOOD = "+15550005001";
+const CLASH = "+15550005002";
+const UNRESOLVED = "+15550005003";
+const NO_SENDER_PATH = "/twilio-sms/nosender";
+
+let emulator: TwilioEmulator;
+let gateway: GatewayHandle;
+
+beforeAll(async () => {
+  // GOOD is in no Messaging Service: an unregistered US 10DLC number.
+  emulator = await startTwilioEmulator({ accounts: [{ accountSid: SID, authToken: TOKEN, phoneNumbers: [GOOD, CLASH, UNRESOLVED] }] });
+  gateway = await startGateway({
+    pluginTarball: inject("pluginTarball"),
+    // Some accounts are meant to fail, so /readyz never turns 200.
+    waitFor: "started",
+    startTimeoutMs: 300_000,
+    channelConfig: ({ baseUrl }) => ({
+      accountSid: SID,
+      authToken: TOKEN,
+      apiBaseUrl: emulator.url,
+      fromNumber: GOOD,
+      publicUrl: `${baseUrl}/twilio-sms/webhook`,
+      dmPolicy: "allowlist",
+      accounts: {
+        // Same path and same number as the root: texts could not be told apart.
+        clash: { fromNumber: GOOD, publicUrl: `${baseUrl}/twilio-sms/webhook` },
+        unresolved: {
+          fromNumber: UNRESOLVED,
+          webhookPath: "/twilio-sms/unresolved",
+          authToken: { source: "env", provider: "default", id: "TWILIO_SMS_NOT_EXPORTED" },
+        },
+        nosender: { webhookPath: NO_SENDER_PATH },
+      },
+    }),
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await gateway?.stop();
+  await emulator?.close();
+});
+
+describe("an account that cannot start is never silent", () => {
+  it("logs one [twilio-sms:<id>] line with the reason and the key to fix", async () => {
+    await gateway.waitForLog(/\[twilio-sms:clash\] invalid config, not started: .*channels\.twilio-sms\.accounts\.clash\.webhookPath .*give channels\.twilio-sms\.accounts\.clash\.webhookPath its own path/, 120_000);
+    await gateway.waitForLog(/\[twilio-sms:nosender\] invalid config, not started: channels\.twilio-sms\.accounts\.nosender\.fromNumber is not set/, 120_000);
+    // The good account still runs.
+    await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 120_000);
+  }, 150_000);
+
+  it("an env SecretRef that cannot resolve: the gateway parks the account and says so", async () => {
+    // The host's secrets runtime isolates the account before the plugin runs (so no plugin line),
+    // names the key in its log, and status reports the account as failing, not "not configured".
+    await gateway.waitForLog(/SECRETS_OWNER_UNAVAILABLE.*channels\.twilio-sms\.accounts\.unresolved\.authToken/, 120_000);
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms"], { timeoutMs: 120_000 });
+    const out = result.stdout + result.stderr;
+    expect(out).toMatch(/twilio-sms unresolved: .*configured but unavailable/);
+    expect(out).not.toMatch(/unresolved.*not configured/);
+  }, 150_000);
+
+  it("/readyz reports the channel as failing", async () => {
+    const response = await fetch(`${gateway.baseUrl}/readyz`);
+    expect(response.status).toBe(503);
+    const body = (await response.json()) as { failing?: string[] };
+    expect(body.failing).toContain("twilio-sms");
+  });
+
+  it("status calls the accounts invalid, with the reason, never 'not configured'", async () => {
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"], { timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const text = result.stdout;
+    const payload = JSON.parse(text.slice(text.indexOf("{"))) as { channelAccounts?: Record<string, { accountId: string; configured?: boolean; lastError?: string | null }[]> };
+    const accounts = payload.channelAccounts?.["twilio-sms"] ?? [];
+    const byId = Object.fromEntries(accounts.map((account) => [account.accountId, account]));
+    for (const id of ["clash", "nosender"]) {
+      expect(byId[id]?.configured, id).toBe(true);
+      expect(byId[id]?.lastError ?? "", id).toMatch(/^invalid config, not started: channels\.twilio-sms\.accounts\./);
+    }
+    expect(text).not.toContain(UNRESOLVED);
+  }, 150_000);
+});
+
+describe("the probe shows a missing A2P 10DLC registration", () => {
+  it("text output names the failed check and its fix", async () => {
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 });
+    const out = result.stdout + result.stderr;
+    expect(out).toMatch(/deliverability: \+1\*+5001 is not in any Messaging Service, so it has no A2P 10DLC campaign; US carriers block texts from unregistered 10DLC numbers \(error 30034\)/);
+    expect(out).toMatch(/register a brand and campaign in Twilio Console → Messaging → Regulatory compliance → A2P 10DLC/);
+    expect(out).not.toContain(GOOD);
+  }, 150_000);
+});
+
+describe("config validate", () => {
+  it("config validate rejects the cross-field mistakes the schema can express, naming each key", async () => {
+    const original = await readFile(gateway.configPath, "utf8");
+    const config = JSON.parse(original) as { channels: Record<string, Record<string, unknown>> };
+    const section = config.channels["twilio-sms"]!;
+    // (The host's validator reports the first failing accounts, so the third mistake sits at the root.)
+    section.publicUrl = "https://sms.example.com/sms";
+    section.accounts = {
+      open: { fromNumber: "+15550005011", webhookPath: "/o", dmPolicy: "open", allowFrom: ["+15551230001"] },
+      nopath: { fromNumber: "+15550005012", publicUrl: "https://sms.example.com" },
+    };
+    try {
+      await writeFile(gateway.configPath, JSON.stringify(config, null, 2));
+      const result = await gateway.cli(["config", "validate", "--json"], { timeoutMs: 120_000 });
+      expect(result.code).not.toBe(0);
+      const out = result.stdout + result.stderr;
+      const issues = (JSON.parse(out.slice(out.indexOf("{"))) as { issues: { path: string; message: string }[] }).issues;
+      const paths = issues.map((issue) => issue.path);
+      expect(paths).toContain("channels.twilio-sms.accounts.open.allowFrom");
+      expect(paths).toContain("channels.twilio-sms.accounts.nopath.publicUrl");
+      expect(issues.find((issue) => issue.path === "channels.twilio-sms.publicUrl")?.message).toMatch(/\/twilio-sms\/webhook/);
+    } finally {
+      await writeFile(gateway.configPath, original);
+    }
+  }, 150_000);
+});
