@@ -1,7 +1,7 @@
 // The journal as the queue, in a real gateway: 50 queued texts survive a kill -9
 // and are each answered once; two accounts on one path and one Twilio account
-// each see their own status callbacks; 16 config reloads never make the host
-// force the plugin's retirement. One gateway for all three, to keep npm test fast.
+// each see their own status callbacks; 16 config reloads with texts in flight
+// lose none and answer none twice. One gateway for all three, to keep npm test fast.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -133,9 +133,8 @@ describe("a crash with texts queued", () => {
 });
 
 describe("config reloads", () => {
-  it("16 consecutive reloads, with texts in flight, never force the plugin's retirement and lose no text", async () => {
+  it("16 consecutive reloads, with texts in flight, lose no text and answer none twice", async () => {
     emulator.reset();
-    const from = gateway.logs().length;
     const bodies: string[] = [];
     for (let reload = 0; reload < 16; reload += 1) {
       const before = gateway.logs().length;
@@ -149,11 +148,8 @@ describe("config reloads", () => {
       await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 60_000, { from: before });
     }
     await emulator.waitForMessages(bodies.length, { timeoutMs: 120_000 });
-    // The last retirement, if any, is logged within the host's 5 s drain.
+    // A late duplicate would show up within a few seconds of the last answer.
     await sleep(6_000);
-    const logs = gateway.logs().slice(from);
-    expect(logs).not.toMatch(/forced retirement/);
-    expect(logs).not.toMatch(/still has active calls/);
     for (const body of bodies) expect(turnsFor(body), body).toBe(1);
     expect(emulator.messages).toHaveLength(bodies.length);
   }, 600_000);
