@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 
 // Everything `npm run build` and `npm pack` read: the sources, the build
 // settings, the manifest and the package (its dependencies included).
-const INPUT_FILES = ["package.json", "package-lock.json", "openclaw.plugin.json", "tsconfig.json", "tsconfig.build.json"];
+const INPUT_FILES = ["package.json", "package-lock.json", "openclaw.plugin.json", "tsconfig.json", "tsconfig.build.json", "rolldown.config.ts"];
 const INPUT_DIRS = ["src"];
 
 function filesUnder(dir: string): string[] {

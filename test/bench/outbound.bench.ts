@@ -7,13 +7,13 @@ import { availableParallelism } from "node:os";
 import { afterAll, expect, test } from "vitest";
 import { costRows, loadCorpus, type CostRow } from "./cost.ts";
 
-// Timing runs on the built dist/ (`npm run bench` builds first), loaded by
-// Node itself: through vitest's module runner every call to an imported
-// function goes through an export getter, which the chunker's inner loop
-// would pay for millions of times per reply.
+// Timing runs on the sources loaded by Node itself (it strips the types):
+// through vitest's module runner every call to an imported function goes
+// through an export getter, which the chunker's inner loop would pay for
+// millions of times per reply.
 const load = createRequire(import.meta.url);
-const { chunkForSms } = load("../../dist/outbound/chunk.js") as typeof import("../../src/outbound/chunk.ts");
-const { flattenMarkdown } = load("../../dist/outbound/flatten.js") as typeof import("../../src/outbound/flatten.ts");
+const { chunkForSms } = load("../../src/outbound/chunk.ts") as typeof import("../../src/outbound/chunk.ts");
+const { flattenMarkdown } = load("../../src/outbound/flatten.ts") as typeof import("../../src/outbound/flatten.ts");
 
 type Throughput = { label: string; bytes: number; repliesPerSecond: number; meanMs: number; p99Ms: number; samples: number };
 

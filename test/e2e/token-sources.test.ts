@@ -3,6 +3,7 @@
 // account only), an env SecretRef and a file SecretRef. Each account is its
 // own Twilio account with its own token, so a text is only answered and a
 // send only accepted when that account's token really resolved.
+import { randomUUID } from "node:crypto";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -97,11 +98,17 @@ describe("each token source starts its account", () => {
   it("message send goes out from each account", { timeout: 600_000 }, async () => {
     const target = "+15551238888";
     for (const source of SOURCES) {
-      const result = await gateway.cli(
-        ["message", "send", "--channel", "twilio-sms", "--account", source.account, "--target", target, "--message", `from ${source.account}`],
-        { timeoutMs: 110_000 },
-      );
-      expect(result.code, `${source.account}: ${result.stderr}${result.stdout}`).toBe(0);
+      const message = `from ${source.account}`;
+      // The CLI hands a send to the gateway's `send` RPC, which resolves the token; the CLI's own
+      // start-up (10-15 s) is paid once, the other accounts call the RPC directly.
+      if (source.account === "default") {
+        const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--account", source.account, "--target", target, "--message", message], {
+          timeoutMs: 110_000,
+        });
+        expect(result.code, `${source.account}: ${result.stderr}${result.stdout}`).toBe(0);
+      } else {
+        await gateway.rpc("send", { channel: "twilio-sms", accountId: source.account, to: target, message, idempotencyKey: randomUUID() });
+      }
       const sent = emulator.messages.filter((message) => message.to === target && message.body === `from ${source.account}`);
       expect(sent, source.account).toHaveLength(1);
       expect(sent[0]).toMatchObject({ accountSid: source.sid, from: source.from });

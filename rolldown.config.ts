@@ -1,0 +1,25 @@
+// Bundles the plugin and its runtime dependencies (twilio, zod, remark, …)
+// into a few files under dist/. OpenClaw copies every file of an installed
+// plugin into a per-load capture folder and deletes it on each reload: with
+// node_modules that was 14,000 files and 144 MB, whose deletion alone outlasted
+// the host's 5 s retirement budget on a config reload. Only the host's own SDK
+// (`openclaw/...`) and Node's built-ins stay external.
+import { defineConfig } from "rolldown";
+
+export default defineConfig({
+  input: {
+    index: "src/index.ts",
+    "setup-entry": "src/setup-entry.ts",
+    // Loaded by file name: the secrets runtime and the configured-state probe.
+    "secret-contract-api": "src/secret-contract-api.ts",
+    "configured-state": "src/configured-state.ts",
+  },
+  platform: "node",
+  external: [/^openclaw(\/|$)/, /^node:/],
+  output: {
+    dir: "dist",
+    format: "esm",
+    entryFileNames: "[name].js",
+    chunkFileNames: "chunks/[name]-[hash].js",
+  },
+});
