@@ -14,7 +14,7 @@
  * under the offending key (followed by TypeBox's `must match "else" schema`).
  */
 import { z } from "zod";
-import { ChannelConfigSchema, DEFAULT_WEBHOOK_PATH } from "./schema.ts";
+import { ChannelConfigSchema, DEFAULT_WEBHOOK_PATH, RENAMED_KEYS } from "./schema.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -35,7 +35,21 @@ export function channelConfigJsonSchema(): JsonSchema {
   const account = (properties.accounts as { additionalProperties?: JsonSchema } | undefined)?.additionalProperties;
   if (account) account.allOf = objectRules();
   schema.allOf = [...objectRules(), ...rootOpenRules()];
+  for (const object of [schema, account]) if (object) nameRenamedKeys(object);
   return schema;
+}
+
+/**
+ * A key an earlier release had is declared where it lived, as a value nothing
+ * fits but its hint, so the host names the replacement instead of printing
+ * `must not have additional properties`.
+ */
+function nameRenamedKeys(object: JsonSchema): void {
+  const properties = object.properties as Record<string, { properties?: Record<string, JsonSchema> }>;
+  for (const [key, { under, hint }] of Object.entries(RENAMED_KEYS)) {
+    const parent = properties[under]?.properties;
+    if (parent) parent[key] = { deprecated: true, description: hint, enum: [hint], not: { const: hint } };
+  }
 }
 
 /**

@@ -293,12 +293,15 @@ export function parseChannelConfig(
 }
 
 /** Keys an earlier release had, and what replaced them, so an upgrade's error names the fix. */
-const RENAMED_KEYS: Readonly<Record<string, string>> = {
-  maxQueuedTurns: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+export const RENAMED_KEYS: Readonly<Record<string, { under: "limits"; hint: string }>> = {
+  maxQueuedTurns: {
+    under: "limits",
+    hint: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+  },
 };
 
 function renamedKeyHint(keys: readonly string[]): string | undefined {
-  const hints = keys.map((key) => RENAMED_KEYS[key]).filter((hint) => hint !== undefined);
+  const hints = keys.map((key) => RENAMED_KEYS[key]?.hint).filter((hint) => hint !== undefined);
   return hints.length > 0 ? hints.join("; ") : undefined;
 }
 

@@ -39,6 +39,15 @@ describe("config validate prints the runtime's message for a bad value", () => {
     expect(reported.map((error) => error.text).join("\n")).not.toMatch(/must match pattern|must match a schema in anyOf/);
   });
 
+  it("a key an earlier release had names its replacement, as the runtime does", () => {
+    const value = { limits: { maxQueuedTurns: 32 } };
+    expect(errors(value).map((error) => error.text)).toEqual([
+      `limits.maxQueuedTurns: ${hinted("maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it")}`,
+    ]);
+    expect(errors({ accounts: { a: value } }).map((error) => error.path)).toEqual(["accounts.a.limits.maxQueuedTurns"]);
+    expect(ChannelConfigSchema.safeParse(value).success).toBe(false);
+  });
+
   it("reads as a description of what fits: no leading 'must be', no escaped quotes", () => {
     const [first] = errors({ webhookPath: "twilio" });
     expect(first?.text).toBe(`webhookPath: ${hinted("a URL path starting with '/', e.g. /twilio-sms/webhook")}`);
