@@ -20,7 +20,8 @@ import {
   resolveAccount,
 } from "./config/accounts.ts";
 import type { ResolvedAccount, TwilioEnv } from "./config/accounts.ts";
-import { CHANNEL_UI_HINTS, channelConfigJsonSchema, parseChannelConfig } from "./config/schema.ts";
+import { channelConfigJsonSchema } from "./config/json-schema.ts";
+import { CHANNEL_UI_HINTS, parseChannelConfig } from "./config/schema.ts";
 import { collectRuntimeConfigAssignments, secretTargetRegistryEntries } from "./config/secret-contract.ts";
 import { createSetupContract } from "./config/setup.ts";
 import { createRuntimeRegistry } from "./account-runtime.ts";

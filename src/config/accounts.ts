@@ -79,6 +79,8 @@ export type ResolvedAccount = {
   /** The resolved token. Never copy it into status, logs or errors. */
   authToken: string | undefined;
   tokenSource: TokenSource;
+  /** The key the token is configured at: a named account without its own token uses the root's. */
+  tokenKey: string;
   fromNumber: string | undefined;
   messagingServiceSid: string | undefined;
   sender: Sender | undefined;
@@ -194,11 +196,12 @@ export function resolveAccount(
   const messagingServiceSid = merged.messagingServiceSid ?? (merged.fromNumber ? undefined : env_.messagingServiceSid);
 
   const keyPrefix = id === DEFAULT_ACCOUNT_ID ? "channels.twilio-sms" : `channels.twilio-sms.accounts.${id}`;
+  const tokenKey = `${id !== DEFAULT_ACCOUNT_ID && !ownsToken(own) ? "channels.twilio-sms" : keyPrefix}.authToken`;
   const token = resolveAuthToken({
     authToken: merged.authToken,
     authTokenFile: merged.authTokenFile,
     envToken: id === DEFAULT_ACCOUNT_ID ? env.TWILIO_AUTH_TOKEN : undefined,
-    path: `${keyPrefix}.authToken`,
+    path: tokenKey,
     readFile,
   });
 
@@ -238,6 +241,7 @@ export function resolveAccount(
     accountSid,
     authToken: token.status === "available" ? token.value : undefined,
     tokenSource: token.source,
+    tokenKey,
     fromNumber,
     messagingServiceSid,
     sender,

@@ -1,6 +1,7 @@
 /** The plugin manifest (`openclaw.plugin.json`), derived from the config schema. */
 import { CHANNEL_ID } from "./accounts.ts";
-import { CHANNEL_UI_HINTS, channelConfigJsonSchema } from "./schema.ts";
+import { channelConfigJsonSchema } from "./json-schema.ts";
+import { CHANNEL_UI_HINTS } from "./schema.ts";
 
 export function buildManifest() {
   return {

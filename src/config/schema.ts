@@ -29,18 +29,14 @@ const e164 = (what: string) =>
     .string()
     .regex(/^\+[1-9]\d{6,14}$/, { error: `must be ${what} in E.164 form, e.g. +15551234567 (plus sign, country code, no spaces)` });
 
-const httpUrl = (what: string) =>
-  z.string().refine(
-    (value) => {
-      try {
-        const url = new URL(value);
-        return url.protocol === "https:" || url.protocol === "http:";
-      } catch {
-        return false;
-      }
-    },
-    { error: `must be an absolute http(s) URL: ${what}` },
-  );
+// The regex is what the manifest's JSON schema can carry; URL.canParse then catches the rest.
+const httpUrl = (what: string) => {
+  const error = `must be an absolute http(s) URL: ${what}`;
+  return z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+/i, { error, abort: true })
+    .refine((value) => URL.canParse(value), { error });
+};
 
 const megabytes = z
   .number({ error: "must be a number of megabytes, e.g. 5" })
@@ -205,7 +201,7 @@ export type AccountConfig = z.infer<typeof AccountConfigSchema>;
 
 export const ChannelConfigSchema = AccountConfigSchema.extend({
   accounts: z
-    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "account ids may use letters, digits, _ and -" }), AccountConfigSchema)
+    .record(z.string().regex(/^[A-Za-z0-9_-]+$/, { error: "account ids may use only letters, digits, _ and -" }), AccountConfigSchema)
     .optional()
     .meta({ description: "Named accounts; each takes the same keys as the root, which is the default account." }),
   defaultAccount: z.string().min(1).optional().meta({ description: "Account used when a send names none." }),
@@ -288,54 +284,25 @@ export function parseChannelConfig(
       const message =
         issue.code === "unrecognized_keys"
           ? `${key}: unknown key(s) ${issue.keys.join(", ")}; ${renamedKeyHint(issue.keys) ?? "remove them (see the README for the supported keys)"}`
-          : `${key} ${issue.message}`;
+          : issue.code === "invalid_key"
+            ? `${key}: ${issue.issues.map((inner) => inner.message).join("; ")}`
+            : `${key} ${issue.message}`;
       return { path, message };
     }),
   };
 }
 
 /** Keys an earlier release had, and what replaced them, so an upgrade's error names the fix. */
-const RENAMED_KEYS: Readonly<Record<string, string>> = {
-  maxQueuedTurns: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+export const RENAMED_KEYS: Readonly<Record<string, { under: "limits"; hint: string }>> = {
+  maxQueuedTurns: {
+    under: "limits",
+    hint: "maxQueuedTurns was replaced by maxBacklog (texts waiting in the durable queue, default 1000) and maxBacklogPerSender (default 20); rename or remove it",
+  },
 };
 
 function renamedKeyHint(keys: readonly string[]): string | undefined {
-  const hints = keys.map((key) => RENAMED_KEYS[key]).filter((hint) => hint !== undefined);
+  const hints = keys.map((key) => RENAMED_KEYS[key]?.hint).filter((hint) => hint !== undefined);
   return hints.length > 0 ? hints.join("; ") : undefined;
-}
-
-/** The JSON schema for `openclaw.plugin.json#channelConfigs["twilio-sms"].schema`. */
-export function channelConfigJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ChannelConfigSchema, { target: "draft-07", io: "input", unrepresentable: "any" }) as Record<string, unknown>;
-  delete schema.$schema;
-  // `openclaw config validate` checks only this JSON schema (never our zod
-  // refinements), so the cross-field rules it can express are repeated here.
-  const accounts = (schema.properties as Record<string, { additionalProperties?: Record<string, unknown> }>).accounts;
-  if (accounts?.additionalProperties) accounts.additionalProperties.dependentSchemas = crossFieldRules(false);
-  schema.dependentSchemas = crossFieldRules(true);
-  return schema;
-}
-
-function crossFieldRules(root: boolean): Record<string, unknown> {
-  // dependentSchemas + anyOf, not if/then: the host's validator then names the
-  // offending key (dmPolicy, allowFrom, publicUrl) instead of the whole section.
-  return {
-    // dmPolicy "open" needs "*" in allowFrom (a named account may inherit the root's list).
-    dmPolicy: {
-      anyOf: [
-        { properties: { dmPolicy: { not: { const: "open" } } } },
-        root ? { required: ["allowFrom"], properties: { allowFrom: { contains: { const: "*" } } } } : { not: { required: ["allowFrom"] } },
-        ...(root ? [] : [{ properties: { allowFrom: { contains: { const: "*" } } } }]),
-      ],
-    },
-    publicUrl: {
-      // A URL without a path can never be the URL Twilio signs…
-      properties: { publicUrl: { pattern: "^https?://[^/?#]+/[^?#]" } },
-      // …and without webhookPath the gateway listens on the default path, so publicUrl must end in it.
-      // (DEFAULT_WEBHOOK_PATH holds no regex metacharacters.)
-      anyOf: [{ required: ["webhookPath"] }, { properties: { publicUrl: { pattern: `^https?://[^/?#]+${DEFAULT_WEBHOOK_PATH}(?:[?#].*)?$` } } }],
-    },
-  };
 }
 
 /** UI hints for the Control UI and setup surfaces (dotted paths; `*` stands for any account id). */

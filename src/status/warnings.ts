@@ -106,11 +106,15 @@ export function doctorLines(accounts: readonly ResolvedAccount[], facts: { offic
     for (const problem of account.problems) lines.push(`- twilio-sms account "${account.accountId}" cannot start: ${problem}`);
   }
   // Doctor reads the config file, where a resolved SecretRef is still a ref: "config" here means plain text.
+  // Accounts that inherit the root's token share its key, so each key is named once.
+  const plainText = new Map<string, string[]>();
   for (const account of accounts) {
     if (!account.enabled || account.tokenSource !== "config") continue;
-    const where = account.accountId === "default" ? "channels.twilio-sms" : `channels.twilio-sms.accounts.${account.accountId}`;
+    plainText.set(account.tokenKey, [...(plainText.get(account.tokenKey) ?? []), `"${account.accountId}"`]);
+  }
+  for (const [key, ids] of plainText) {
     lines.push(
-      `- twilio-sms account "${account.accountId}": ${where}.authToken is plain text in openclaw.json. Fix: run openclaw secrets configure to move it to a SecretRef, or use authTokenFile`,
+      `- twilio-sms ${ids.length === 1 ? "account" : "accounts"} ${ids.join(", ")}: ${key} is plain text in openclaw.json. Fix: run openclaw secrets configure to move it to a SecretRef, or use authTokenFile`,
     );
   }
   for (const warning of collectWarnings(accounts, facts)) {

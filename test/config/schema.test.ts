@@ -1,6 +1,5 @@
-import { Compile } from "typebox/schema";
 import { describe, expect, it } from "vitest";
-import { channelConfigJsonSchema, parseChannelConfig } from "../../src/config/schema.ts";
+import { parseChannelConfig } from "../../src/config/schema.ts";
 
 const SID = "AC0123456789abcdef0123456789abcdef";
 
@@ -81,30 +80,5 @@ describe("cross-field rules", () => {
       /^channels\.twilio-sms\.accounts\.twin\.webhookPath is unset \(\/twilio-sms\/webhook\), the same path and sender as the root \(default\) account/,
     );
     expect(messages({ ...base, accounts: { other: { fromNumber: "+15550002222" } } })).toEqual([]);
-  });
-});
-
-describe("manifest JSON schema (what `openclaw config validate` checks)", () => {
-  const SID_ = `AC${"0".repeat(32)}`;
-  const validator = Compile(channelConfigJsonSchema() as never);
-  const errorPaths = (value: unknown) => (validator.Check(value) ? [] : validator.Errors(value)[1].map((error: { instancePath: string }) => error.instancePath));
-
-  it.each([
-    ["open without *", { accountSid: SID_, dmPolicy: "open", allowFrom: ["+15551230001"] }, "/allowFrom"],
-    ["open with no list", { accountSid: SID_, dmPolicy: "open" }, "/dmPolicy"],
-    ["a named account open without *", { accountSid: SID_, accounts: { b: { dmPolicy: "open", allowFrom: ["+15551230001"] } } }, "/accounts/b/allowFrom"],
-    ["publicUrl without a path", { accountSid: SID_, publicUrl: "https://sms.example.com" }, "/publicUrl"],
-    ["publicUrl off the default path", { accountSid: SID_, publicUrl: "https://sms.example.com/sms" }, "/publicUrl"],
-  ])("rejects %s at the offending key", (_name, value, path) => {
-    expect(errorPaths(value)).toContain(path);
-  });
-
-  it.each([
-    ["open with *", { dmPolicy: "open", allowFrom: ["*"] }],
-    ["a named account open, inheriting the root's *", { allowFrom: ["*"], accounts: { b: { dmPolicy: "open" } } }],
-    ["publicUrl on the default path", { publicUrl: "https://sms.example.com/twilio-sms/webhook" }],
-    ["publicUrl on a custom path", { webhookPath: "/hooks/sms", publicUrl: "https://sms.example.com/hooks/sms" }],
-  ])("accepts %s", (_name, value) => {
-    expect(errorPaths(value)).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 // Mistakes are never silent, in a real gateway: accounts that cannot start say
 // why (one line each) and make the channel fail readiness; status calls them
-// invalid, not "not configured"; `config validate` rejects the cross-field
-// mistakes the manifest schema can express; the probe shows a missing A2P 10DLC registration with its fix in text output.
+// invalid, not "not configured"; doctor lists them with the key and the fix;
+// `config validate` rejects the cross-field mistakes the manifest schema can
+// express, in the plugin's words; the probe shows a missing A2P 10DLC
+// registration with its fix in text output, and fails in its JSON.
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
@@ -15,6 +17,7 @@ const GOOD = "+15550005001";
 const CLASH = "+15550005002";
 const UNRESOLVED = "+15550005003";
 const NO_SENDER_PATH = "/twilio-sms/nosender";
+const OFF_PATH = "+15550005004";
 
 let emulator: TwilioEmulator;
 let gateway: GatewayHandle;
@@ -43,6 +46,8 @@ beforeAll(async () => {
           authToken: { source: "env", provider: "default", id: "TWILIO_SMS_NOT_EXPORTED" },
         },
         nosender: { webhookPath: NO_SENDER_PATH },
+        // publicUrl's path is not the account's webhookPath: JSON Schema cannot compare the two.
+        offpath: { fromNumber: OFF_PATH, webhookPath: "/twilio-sms/offpath", publicUrl: `${baseUrl}/twilio-sms/other` },
       },
     }),
   });
@@ -57,6 +62,10 @@ describe("an account that cannot start is never silent", () => {
   it("logs one [twilio-sms:<id>] line with the reason and the key to fix", async () => {
     await gateway.waitForLog(/\[twilio-sms:clash\] invalid config, not started: .*channels\.twilio-sms\.accounts\.clash\.webhookPath .*give channels\.twilio-sms\.accounts\.clash\.webhookPath its own path/, 120_000);
     await gateway.waitForLog(/\[twilio-sms:nosender\] invalid config, not started: channels\.twilio-sms\.accounts\.nosender\.fromNumber is not set/, 120_000);
+    await gateway.waitForLog(
+      /\[twilio-sms:offpath\] invalid config, not started: channels\.twilio-sms\.accounts\.offpath\.publicUrl ends in \/twilio-sms\/other but the gateway listens on \/twilio-sms\/offpath/,
+      120_000,
+    );
     // The good account still runs.
     await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 120_000);
   }, 150_000);
@@ -85,7 +94,7 @@ describe("an account that cannot start is never silent", () => {
     const payload = JSON.parse(text.slice(text.indexOf("{"))) as { channelAccounts?: Record<string, { accountId: string; configured?: boolean; lastError?: string | null }[]> };
     const accounts = payload.channelAccounts?.["twilio-sms"] ?? [];
     const byId = Object.fromEntries(accounts.map((account) => [account.accountId, account]));
-    for (const id of ["clash", "nosender"]) {
+    for (const id of ["clash", "nosender", "offpath"]) {
       expect(byId[id]?.configured, id).toBe(true);
       expect(byId[id]?.lastError ?? "", id).toMatch(/^invalid config, not started: channels\.twilio-sms\.accounts\./);
     }
@@ -101,14 +110,35 @@ describe("the probe shows a missing A2P 10DLC registration", () => {
     expect(out).toMatch(/register a brand and campaign in Twilio Console → Messaging → Regulatory compliance → A2P 10DLC/);
     expect(out).not.toContain(GOOD);
   }, 150_000);
+
+  it("the JSON output, on stdout alone, marks the probe failed (the command's exit code cannot)", async () => {
+    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"], { timeoutMs: 120_000 });
+    expect(result.code).toBe(0);
+    const payload = JSON.parse(result.stdout) as { channelAccounts: Record<string, { accountId: string; probe?: { ok?: boolean } }[]> };
+    const root = payload.channelAccounts["twilio-sms"]?.find((account) => account.accountId === "default");
+    expect(root?.probe?.ok).toBe(false);
+  }, 150_000);
+});
+
+describe("doctor", () => {
+  it("lists each account that cannot start with the key and the fix, including the mistakes config validate cannot see", async () => {
+    const result = await gateway.cli(["doctor", "--non-interactive"], { timeoutMs: 240_000 });
+    // Doctor wraps its notes in a box; join the wrapped lines back into sentences.
+    const out = (result.stdout + result.stderr).replace(/\s*│\s*/g, " ").replace(/\s+/g, " ");
+    expect(out).toMatch(/twilio-sms account "clash" cannot start: channels\.twilio-sms\.accounts\.clash\.webhookPath .*give channels\.twilio-sms\.accounts\.clash\.webhookPath its own path/);
+    expect(out).toMatch(
+      /twilio-sms account "offpath" cannot start: channels\.twilio-sms\.accounts\.offpath\.publicUrl ends in \/twilio-sms\/other but the gateway listens on \/twilio-sms\/offpath; set channels\.twilio-sms\.accounts\.offpath\.publicUrl to /,
+    );
+    expect(out).not.toContain(OFF_PATH);
+  }, 300_000);
 });
 
 describe("config validate", () => {
-  it("config validate rejects the cross-field mistakes the schema can express, naming each key", async () => {
+  it("config validate rejects the cross-field mistakes the schema can express, under each key, in the plugin's words", async () => {
     const original = await readFile(gateway.configPath, "utf8");
     const config = JSON.parse(original) as { channels: Record<string, Record<string, unknown>> };
     const section = config.channels["twilio-sms"]!;
-    // (The host's validator reports the first failing accounts, so the third mistake sits at the root.)
+    // (The host's validator stops after 8 lines, two per mistake.)
     section.publicUrl = "https://sms.example.com/sms";
     section.accounts = {
       open: { fromNumber: "+15550005011", webhookPath: "/o", dmPolicy: "open", allowFrom: ["+15551230001"] },
@@ -120,10 +150,10 @@ describe("config validate", () => {
       expect(result.code).not.toBe(0);
       const out = result.stdout + result.stderr;
       const issues = (JSON.parse(out.slice(out.indexOf("{"))) as { issues: { path: string; message: string }[] }).issues;
-      const paths = issues.map((issue) => issue.path);
-      expect(paths).toContain("channels.twilio-sms.accounts.open.allowFrom");
-      expect(paths).toContain("channels.twilio-sms.accounts.nopath.publicUrl");
-      expect(issues.find((issue) => issue.path === "channels.twilio-sms.publicUrl")?.message).toMatch(/\/twilio-sms\/webhook/);
+      const message = (path: string) => issues.find((issue) => issue.path === `channels.twilio-sms.${path}`)?.message;
+      expect(message("accounts.open.allowFrom")).toMatch(/a list that includes '\*': dmPolicy 'open' lets anyone text the agent/);
+      expect(message("accounts.nopath.publicUrl")).toMatch(/the full webhook URL Twilio posts to, path included/);
+      expect(message("publicUrl")).toMatch(/a URL ending in \/twilio-sms\/webhook, where the gateway listens/);
     } finally {
       await writeFile(gateway.configPath, original);
     }

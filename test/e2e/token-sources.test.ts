@@ -2,13 +2,15 @@
 // a plain string, authTokenFile, the TWILIO_AUTH_TOKEN fallback (default
 // account only), an env SecretRef and a file SecretRef. Each account is its
 // own Twilio account with its own token, so a text is only answered and a
-// send only accepted when that account's token really resolved.
+// send only accepted when that account's token really resolved. Then the
+// host's secrets commands against the same gateway: `secrets audit` flags the
+// plain-text token, and `secrets reload` puts a changed SecretRef value to work.
 import { randomUUID } from "node:crypto";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
+import { buildInboundSmsParams, postTwilioWebhook, startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
@@ -31,6 +33,7 @@ let emulator: TwilioEmulator;
 let model: ModelServer;
 let gateway: GatewayHandle;
 let secretsDir: string;
+let secretsJson: string;
 
 beforeAll(async () => {
   emulator = await startTwilioEmulator({
@@ -40,7 +43,7 @@ beforeAll(async () => {
   secretsDir = await mkdtemp(join(tmpdir(), "twilio-sms-secrets-"));
   const tokenFile = join(secretsDir, "auth-token");
   await writeFile(tokenFile, `${bySource("file").token}\n`, { mode: 0o600 });
-  const secretsJson = join(secretsDir, "secrets.json");
+  secretsJson = join(secretsDir, "secrets.json");
   await writeFile(secretsJson, JSON.stringify({ twilio: { fileref: bySource("fileref").token } }), { mode: 0o600 });
   await chmod(secretsDir, 0o700);
 
@@ -117,5 +120,51 @@ describe("each token source starts its account", () => {
 
   it("the token never reaches the gateway log", () => {
     for (const source of SOURCES) expect(gateway.logs()).not.toContain(source.token);
+  });
+});
+
+describe("the host's secrets commands", () => {
+  it("secrets audit flags the plain-text token, and only that one, without printing it", { timeout: 150_000 }, async () => {
+    const result = await gateway.cli(["secrets", "audit", "--check"], { timeoutMs: 120_000 });
+    const out = result.stdout + result.stderr;
+    expect(result.code, out).not.toBe(0);
+    const ours = out.split("\n").filter((line) => line.includes("PLAINTEXT_FOUND") && line.includes("twilio-sms"));
+    expect(ours, out).toHaveLength(1);
+    expect(ours[0]).toMatch(/accounts\.plain\.authToken/);
+    for (const source of SOURCES) expect(out).not.toContain(source.token);
+  });
+
+  it("secrets reload puts a changed SecretRef value to work in the running account", { timeout: 300_000 }, async () => {
+    const source = bySource("fileref");
+    const rotated = "file-secretref-rotated-00000099";
+    // HELP is answered by Twilio itself (no helpReply), so a webhook the account accepts sends nothing.
+    const help = (authToken: string) =>
+      postTwilioWebhook({
+        url: `${gateway.baseUrl}${source.path}`,
+        authToken,
+        params: buildInboundSmsParams({ accountSid: source.sid, from: source.sender, to: source.from, body: "HELP" }),
+      });
+    expect((await help(rotated)).status).toBe(403);
+
+    const original = await readFile(secretsJson, "utf8");
+    try {
+      await writeFile(secretsJson, JSON.stringify({ twilio: { fileref: rotated } }), { mode: 0o600 });
+      const reload = await gateway.cli(["secrets", "reload"], { timeoutMs: 120_000 });
+      expect(reload.code, reload.stderr + reload.stdout).toBe(0);
+      // The account picks the new value up when it restarts with the new snapshot; wait for that, bounded,
+      // and slowly: more than 30 refused webhooks a minute from one address would be answered 429.
+      const deadline = Date.now() + 120_000;
+      let status = (await help(rotated)).status;
+      while (status !== 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        status = (await help(rotated)).status;
+      }
+      expect(status).toBe(200);
+      expect((await help(source.token)).status).toBe(403);
+      expect(gateway.logs()).not.toContain(rotated);
+    } finally {
+      await writeFile(secretsJson, original, { mode: 0o600 });
+      await gateway.cli(["secrets", "reload"], { timeoutMs: 120_000 });
+    }
   });
 });
