@@ -3,7 +3,6 @@
 // and `message send --media` goes out as an MMS whose file the emulator fetches
 // from the plugin's own hosted link. Refusal reasons (oversize, wrong type,
 // foreign redirect) are proven in-process in test/media/inbound.test.ts.
-import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -13,6 +12,7 @@ import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { PNG, sha256 } from "../support/pictures.ts";
 
 const ACCOUNT_SID = `AC${"c".repeat(32)}`;
 const TOKEN = "e2e-mms-token-0123456789abcdefgh";
@@ -22,12 +22,6 @@ const HANDSET = "+15551230010";
 // Its own session, so no earlier picture is in its history.
 const FORGER = "+15551230011";
 const WEBHOOK_PATH = "/twilio-sms/webhook";
-// A 1×1 transparent PNG.
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 let emulator: TwilioEmulator;
 let model: ModelServer;
