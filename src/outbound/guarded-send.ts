@@ -16,6 +16,7 @@ import { setTimeout as wait } from "node:timers/promises";
 import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
+import { addressNumber } from "../phone.ts";
 import type { DeliveryStore } from "../store/deliveries.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
@@ -64,7 +65,7 @@ export function createSegmentTally(now: () => number): SegmentTally {
     }
     return day;
   };
-  const key = (account: ResolvedAccount, to: string) => `${account.accountId}\u0000${to}`;
+  const key = (account: ResolvedAccount, to: string) => `${account.accountId}\u0000${addressNumber(to)}`;
   return {
     left: (account, to) => segmentsLeftToday(tallies.get(key(account, to)), account.dailySegmentsPerRecipient, today()),
     charge: (account, to, segments) => {
@@ -97,7 +98,7 @@ export function createGuardedSender(deps: {
     const left = tally.left(account, to);
 
     const ledger = deps.optOuts;
-    if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
+    if (ledger.isOptedOut(account.accountId, addressNumber(to))) throw new OptedOutError(to);
     try {
       const parts = await sendSms({
         client: deps.client,
@@ -114,7 +115,7 @@ export function createGuardedSender(deps: {
       for (const part of parts) deps.deliveries.recordSent(part.sid, part.status, deps.now());
       return parts;
     } catch (error) {
-      if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
+      if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, addressNumber(to), "twilio-21610", deps.now());
       throw error;
     }
   };

@@ -14,6 +14,7 @@
  * charged as each message goes out, like any SMS.
  */
 import type { ResolvedAccount } from "../config/accounts.ts";
+import { addressNumber } from "../phone.ts";
 import type { HostedFile, OutboundMediaHost } from "../media/host.ts";
 import type { DeliveryStore } from "../store/deliveries.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
@@ -60,8 +61,10 @@ export function createMmsSender(deps: {
     requirePublicUrl(account.publicUrl, account.accountId);
     const host = deps.host;
     if (!host || !account.sender) throw new Error(`twilio-sms: account "${account.accountId}" cannot send attachments: ${account.problems[0] ?? "it is not running in this gateway"}`);
-    if (deps.optOuts.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
-    const plan = planMms({ text, attachments: files.map((file) => ({ contentType: file.contentType, size: file.bytes.byteLength, fileName: file.fileName })), to });
+    if (deps.optOuts.isOptedOut(account.accountId, addressNumber(to))) throw new OptedOutError(to);
+    // Over RCS the files travel as RCS media, never converted; the plan prices them as the MMS fallback.
+    const attachments = files.map((file) => ({ contentType: file.contentType, size: file.bytes.byteLength, fileName: file.fileName }));
+    const plan = planMms({ text, attachments, to: addressNumber(to) });
     if (plan.kind === "refuse") throw new MmsRefusedError(plan.reason);
     const converted = plan.messages.reduce((sum, message) => sum + message.segments, 0);
     if (converted > tally.left(account, to)) {

@@ -20,7 +20,7 @@ import type { DeliveryStore } from "../store/deliveries.ts";
 import type { SentPart } from "../outbound/receipts.ts";
 import type { InboundJournal } from "../store/journal.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
-import { admit } from "./admit.ts";
+import { admit, replyAddress } from "./admit.ts";
 import type { InboundSms, StatusCallbackEvent } from "./form.ts";
 import { createAcceptedBudget } from "./limits.ts";
 import { createReplayGuard } from "./replay.ts";
@@ -129,8 +129,9 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
       // Refused once stopped: the text stays unfinished in the journal and the next start answers it.
       if (closed) throw new AccountStoppedError(account.accountId);
       let parts: SentPart[];
-      if (!files?.length) parts = await deps.sendText(event.from, body);
-      else if (deps.sendMedia) parts = await deps.sendMedia(event.from, body, files);
+      const to = replyAddress(event, account);
+      if (!files?.length) parts = await deps.sendText(to, body);
+      else if (deps.sendMedia) parts = await deps.sendMedia(to, body, files);
       else throw new Error(`twilio-sms: account "${account.accountId}" cannot send attachments here`);
       if (text.durable) record("mark a reply", () => deps.journal.markReplied(event.messageSid), true);
       return parts;
@@ -161,7 +162,7 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
             const delay = TURN_RETRY_DELAYS_MS[attempt];
             if (delay === undefined) {
               log.error(`agent turn for ${who(event)} failed ${attempt + 1} times, last: ${reason}; sent the sender an apology`);
-              await apologise(event.from);
+              await apologise(replyAddress(event, account));
               return "turn-failed";
             }
             log.warn(`agent turn for ${who(event)} failed (${reason}); trying it again in ${delay / 1000} s`);
