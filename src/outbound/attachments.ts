@@ -6,8 +6,11 @@
  */
 import { buildOutboundMediaLoadOptions } from "openclaw/plugin-sdk/media-runtime";
 import { loadWebMedia } from "openclaw/plugin-sdk/web-media";
-import type { HostedFile } from "../media/host.ts";
+import { ConfigError } from "../errors.ts";
+import { MediaHostFullError, type HostedFile } from "../media/host.ts";
 import { MAX_IMAGE_BYTES } from "./mms.ts";
+import { MmsRefusedError } from "./mms-send.ts";
+import type { SentPart } from "./receipts.ts";
 
 export type AttachmentAccess = Pick<Parameters<typeof buildOutboundMediaLoadOptions>[0] & object, "mediaAccess" | "mediaLocalRoots" | "mediaReadFile">;
 
@@ -41,4 +44,33 @@ export async function loadAttachments(urls: readonly string[], access: Attachmen
     }
   }
   return files;
+}
+
+/** Failures found before anything reached Twilio, where the text alone can still go. */
+function isAttachmentRefusal(error: unknown): error is Error {
+  return error instanceof AttachmentLoadError || error instanceof MmsRefusedError || error instanceof MediaHostFullError || error instanceof ConfigError;
+}
+
+/**
+ * Sends an agent's reply with its files. A file that cannot go (unreadable, a
+ * type or size Twilio refuses, no publicUrl) never costs the texter the
+ * answer: the text goes out with a short note, and `warn` gets the reason.
+ * Failures at Twilio itself are thrown as they are.
+ */
+export async function replyWithAttachments(params: {
+  text: string;
+  urls: readonly string[];
+  load: (urls: readonly string[]) => Promise<HostedFile[]>;
+  reply: (text: string, files?: readonly HostedFile[]) => Promise<SentPart[]>;
+  warn: (reason: string) => void;
+}): Promise<SentPart[]> {
+  const { text, urls } = params;
+  try {
+    return await params.reply(text, await params.load(urls));
+  } catch (error) {
+    if (!isAttachmentRefusal(error)) throw error;
+    params.warn(error.message);
+    const note = `[${urls.length === 1 ? "1 attachment" : `${urls.length} attachments`} could not be sent]`;
+    return await params.reply(text ? `${text}\n\n${note}` : note);
+  }
 }

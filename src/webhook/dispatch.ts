@@ -21,10 +21,7 @@ import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
 import { receiptKind, receiptResults, type SentPart } from "../outbound/receipts.ts";
-import { AttachmentLoadError, loadAttachments, mediaUrlsOf } from "../outbound/attachments.ts";
-import { MmsRefusedError } from "../outbound/mms-send.ts";
-import { MediaHostFullError } from "../media/host.ts";
-import { ConfigError } from "../errors.ts";
+import { loadAttachments, mediaUrlsOf, replyWithAttachments } from "../outbound/attachments.ts";
 import { MAX_INBOUND_MEDIA, type InboundMediaRef } from "../media/inbound-plan.ts";
 import type { InboundMediaResult } from "../media/inbound.ts";
 import type { Reply } from "./account.ts";
@@ -170,22 +167,15 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
     channelIngress,
   });
 
-  /**
-   * The agent's files go out as MMS with its text. A file that cannot go
-   * (unreadable, a type or size Twilio refuses, no publicUrl) never costs the
-   * texter the answer: the text goes out with a short note, and the log says why.
-   */
-  const replyWithMedia = async (text: string, urls: readonly string[]): Promise<SentPart[]> => {
-    try {
-      const files = await loadAttachments(urls, { mediaLocalRoots: getAgentScopedMediaLocalRoots(cfg, route.agentId) });
-      return await deps.reply(text, files);
-    } catch (error) {
-      if (!isAttachmentRefusal(error)) throw error;
-      log.warn(`the reply to ${maskPhone(event.from)} went out without its attachments: ${error.message}`);
-      const note = `[${urls.length === 1 ? "1 attachment" : `${urls.length} attachments`} could not be sent]`;
-      return await deps.reply(text ? `${text}\n\n${note}` : note);
-    }
-  };
+  // The agent's files go out as MMS with its text; a file that cannot go leaves a note instead.
+  const replyWithMedia = (text: string, urls: readonly string[]) =>
+    replyWithAttachments({
+      text,
+      urls,
+      load: (list) => loadAttachments(list, { mediaLocalRoots: getAgentScopedMediaLocalRoots(cfg, route.agentId) }),
+      reply: deps.reply,
+      warn: (reason) => log.warn(`the reply to ${maskPhone(event.from)} went out without its attachments: ${reason}`),
+    });
 
   let visibleReplySent = false;
   let deliveryFailed = false;
@@ -237,9 +227,4 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
     throw failure instanceof Error ? failure : new Error("the agent turn produced no reply");
   }
   return "dispatched";
-}
-
-/** Failures found before anything reached Twilio, where the text alone can still go. */
-function isAttachmentRefusal(error: unknown): error is Error {
-  return error instanceof AttachmentLoadError || error instanceof MmsRefusedError || error instanceof MediaHostFullError || error instanceof ConfigError;
 }
