@@ -117,7 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       }),
       // The echo model needs no plugin but ours; a real agent may use any the user configured.
       ...(options.model.kind === "echo"
-        ? { modelUrl: model!.url, allowPlugins: [] }
+        ? { modelUrl: model!.url, modelInput: ["text", "image"] as ("text" | "image")[], allowPlugins: [] }
         : { extraConfig: options.model.extraConfig, env: options.model.env, allowPlugins: "all" as const }),
     };
 
@@ -143,6 +143,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await writeFile(hashFile, `${sourceHash}\n`);
     }
 
+    // The echo agent texts a picture back, so the phone shows MMS both ways.
+    model?.echoPictures(join(gateway.stateDir, "media", "sandbox-echo"));
     const { rpc } = gateway;
     const twilio = emulator;
     const phoneUrl = emulator.attachPhone({

@@ -10,7 +10,7 @@ import type { ResolvedAccount } from "./config/accounts.ts";
 import { AccountStoppedError } from "./errors.ts";
 import { createOutboundMediaHost } from "./media/host.ts";
 import type { OutboundMediaHost } from "./media/host.ts";
-import { createGuardedSender } from "./outbound/guarded-send.ts";
+import { createGuardedSender, createSegmentTally } from "./outbound/guarded-send.ts";
 import { createMmsSender } from "./outbound/mms-send.ts";
 import type { MmsSender, MmsSendParams } from "./outbound/mms-send.ts";
 import type { GuardedSender, GuardedSendParams } from "./outbound/guarded-send.ts";
@@ -82,7 +82,9 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
     const pending = createPendingPairings(db);
     const wal = createWalTruncation(db, { warn: log.warn });
     client = (params.createClient ?? defaultClient)(account);
-    const guarded = createGuardedSender({ client, optOuts, deliveries, now });
+    // One daily allowance per recipient, whether the segments go out as SMS or as a converted MMS.
+    const tally = createSegmentTally(now);
+    const guarded = createGuardedSender({ client, optOuts, deliveries, now, tally });
 
     let closed = false;
     const inFlight = new Set<Promise<unknown>>();
@@ -95,7 +97,7 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
     };
 
     const mediaHost = account.publicUrl ? createOutboundMediaHost({ publicUrl: account.publicUrl, webhookPath: account.webhookPath, now }) : undefined;
-    const mms = createMmsSender({ client, host: mediaHost, optOuts, deliveries, now, sendText: send });
+    const mms = createMmsSender({ client, host: mediaHost, optOuts, deliveries, now, tally, sendText: send });
     const sendMedia: MmsSender = (mediaParams) => {
       if (closed) return Promise.reject(new AccountStoppedError(account.accountId));
       const sending = mms(mediaParams);
@@ -113,6 +115,7 @@ export function openAccountRuntime(params: OpenRuntimeParams): AccountRuntime {
           log,
           now,
           sendText: (to, text) => send({ account, to, text }),
+          sendMedia: (to, text, files) => sendMedia({ account, to, text, files }),
           onPurged: () => wal.schedule(),
           ...params.inbound,
         })

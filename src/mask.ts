@@ -5,6 +5,8 @@
 
 export function maskPhone(value: string | undefined | null): string {
   if (!value) return "";
+  // An RCS address keeps its prefix, so the log says which way the person texted.
+  if (/^rcs:/i.test(value.trim())) return `rcs:${maskPhone(value.trim().slice(4))}`;
   const digits = value.replace(/[^\d]/g, "");
   if (digits.length <= 4) return "*".repeat(digits.length);
   const plus = value.trim().startsWith("+") ? "+" : "";

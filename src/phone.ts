@@ -1,6 +1,7 @@
 /**
  * Phone-number handling shared by config, security and outbound: E.164
- * normalising, `twilio:` target parsing and sender classification.
+ * normalising, `twilio:` target parsing, sender classification and `rcs:`
+ * addresses.
  */
 import { TargetError } from "./errors.ts";
 import { maskPhone } from "./mask.ts";
@@ -40,6 +41,27 @@ export function parseTarget(raw: string): string {
     );
   }
   return normalized;
+}
+
+export const RCS_PREFIX = "rcs:";
+
+/**
+ * The number behind an RCS user address (`rcs:+15551234567`, what Twilio puts
+ * in `From` for a text sent over RCS); undefined for anything else, including
+ * an RCS agent id (`rcs:acme_agent`) and a bare number.
+ */
+export function rcsNumber(raw: string): string | undefined {
+  const value = raw.trim();
+  return value.toLowerCase().startsWith(RCS_PREFIX) ? normalizeE164(value.slice(RCS_PREFIX.length)) : undefined;
+}
+
+/**
+ * The person an address reaches: `rcs:+E164` is the same person as `+E164`,
+ * so opt-outs, allowlists and daily budgets are kept per number, whichever way
+ * they text.
+ */
+export function addressNumber(address: string): string {
+  return rcsNumber(address) ?? address;
 }
 
 export type SenderKind = "e164" | "short-code" | "alphanumeric" | "rcs" | "unknown";

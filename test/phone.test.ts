@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TargetError } from "../src/errors.ts";
-import { classifySender, normalizeAllowEntry, parseTarget } from "../src/phone.ts";
+import { addressNumber, classifySender, normalizeAllowEntry, parseTarget, rcsNumber } from "../src/phone.ts";
 import { maskPhone } from "../src/mask.ts";
 
 describe("parseTarget", () => {
@@ -57,5 +57,25 @@ describe("maskPhone", () => {
   it("keeps the country code and the last four digits", () => {
     expect(maskPhone("+15551230001")).toBe("+1******0001");
     expect(maskPhone("+447700900123")).toBe("+44******0123");
+  });
+});
+
+describe("RCS addresses", () => {
+  it.each([
+    ["rcs:+15551234567", "+15551234567"],
+    ["RCS:+15551234567", "+15551234567"],
+    ["rcs:acme_agent", undefined],
+    ["+15551234567", undefined],
+  ])("rcsNumber(%s) = %s", (raw, expected) => {
+    expect(rcsNumber(raw)).toBe(expected);
+  });
+
+  it("is the same person as the number: opt-outs and budgets key on it", () => {
+    expect(addressNumber("rcs:+15551234567")).toBe("+15551234567");
+    expect(addressNumber("+15551234567")).toBe("+15551234567");
+  });
+
+  it("masks like a number and keeps the prefix", () => {
+    expect(maskPhone("rcs:+15551234567")).toBe("rcs:+1******4567");
   });
 });

@@ -39,8 +39,15 @@ export function createMessage(account: AccountState, fields: FormFields, now: Da
   const mediaUrls = allValues(fields, "MediaUrl");
 
   if (to === "") return reject(21604, "A 'To' phone number is required.");
-  if (!E164.test(to)) return reject(21211, `The 'To' number ${to} is not a valid phone number.`);
+  // An RCS user is addressed as rcs:+E164; Twilio sends that from an RCS sender only:
+  // a Messaging Service holding one, or From=rcs:<sender id>.
+  const rcs = to.toLowerCase().startsWith("rcs:");
+  const number = rcs ? to.slice(4) : to;
+  if (!E164.test(number)) return reject(21211, `The 'To' number ${to} is not a valid phone number.`);
   if (from === null && messagingServiceSid === null) return reject(21603, "A 'From' phone number is required.");
+  if (rcs && messagingServiceSid === null && !from!.toLowerCase().startsWith("rcs:")) {
+    return reject(21664, "An RCS recipient (rcs:+E164) needs an RCS sender: From=rcs:<sender id> or a Messaging Service with an RCS sender.");
+  }
   if (from !== null && account.restrictsFrom && !account.numbers.has(from)) {
     return reject(
       21606,
@@ -56,7 +63,7 @@ export function createMessage(account: AccountState, fields: FormFields, now: Da
   if (body.length > MAX_BODY_LENGTH) {
     return reject(21617, "The concatenated message body exceeds the 1600 character limit.");
   }
-  if (account.optedOut.has(to)) return reject(21610, "Attempt to send to unsubscribed recipient");
+  if (account.optedOut.has(number)) return reject(21610, "Attempt to send to unsubscribed recipient");
 
   const { numSegments, encoding } = countSegments(body);
   const hasMedia = mediaUrls.length > 0;
@@ -73,10 +80,11 @@ export function createMessage(account: AccountState, fields: FormFields, now: Da
       mediaUrls,
       media: [],
       mediaFetches: [],
-      mmsConverted: hasMedia && !receivesMms(to),
+      // RCS carries media itself; only an MMS outside the US and Canada is converted.
+      mmsConverted: hasMedia && !rcs && !receivesMms(to),
       statusCallback: firstValue(fields, "StatusCallback") || null,
       // An MMS is billed as one message; the converter's SMS is counted once the link is added (server.ts).
-      numSegments: hasMedia && receivesMms(to) ? 1 : numSegments,
+      numSegments: hasMedia && (rcs || receivesMms(to)) ? 1 : numSegments,
       encoding,
       // With a Messaging Service Twilio first has to pick a sender, so the message starts one step earlier.
       status: messagingServiceSid === null ? "queued" : "accepted",

@@ -1,8 +1,10 @@
 // A deterministic OpenAI-compatible chat model on loopback, so gateway tests
 // get the same reply every time without network access or API keys.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 
 export type ReplyFn = (userText: string) => string;
 
@@ -28,6 +30,13 @@ export type ModelServer = {
   bodies: unknown[];
   setReply(fn: ReplyFn): void;
   /**
+   * Sends every picture of a turn back with the reply: each is saved under
+   * `dir` and named on its own `MEDIA:` line, the host's way for a reply to
+   * carry a file. `dir` must be one the host lets a reply read (its state
+   * dir's `media/`). Undefined turns it off.
+   */
+  echoPictures(dir: string | undefined): void;
+  /**
    * The next `n` chat requests fail (HTTP 500 unless `status` says otherwise).
    * Measured on OpenClaw 2026.9.6: a 500 is retried with backoff, so
    * failNext(1..6) still ends in a normal reply (a 6th retry lands ~60 s
@@ -52,10 +61,34 @@ function contentText(content: unknown): string {
         const p = part as { type?: unknown; text?: unknown };
         return p && p.type === "text" && typeof p.text === "string" ? p.text : "";
       })
-      .join("");
+      .join("\n");
   }
   return "";
 }
+/** The image parts of the current turn: the user messages after the last assistant or tool message. */
+function currentTurnImages(messages: unknown): string[] {
+  if (!Array.isArray(messages)) return [];
+  const list = messages as ChatMessage[];
+  const last = list.findLastIndex((message) => message?.role === "assistant" || message?.role === "tool");
+  return imageUrls(list.slice(last + 1).filter((message) => message?.role === "user"));
+}
+
+const EXTENSIONS: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp" };
+
+/** Writes each data-URL picture under `dir`; returns the `MEDIA:` lines naming them. */
+function savePictures(images: readonly string[], dir: string, turn: number): string[] {
+  mkdirSync(dir, { recursive: true });
+  const lines: string[] = [];
+  for (const [index, url] of images.entries()) {
+    const [, mime, data] = /^data:([^;,]+);base64,(.*)$/s.exec(url) ?? [];
+    if (!mime || data === undefined) continue;
+    const path = join(dir, `echo-${turn}-${index + 1}.${EXTENSIONS[mime] ?? "bin"}`);
+    writeFileSync(path, Buffer.from(data, "base64"));
+    lines.push(`MEDIA:${path}`);
+  }
+  return lines;
+}
+
 function imageUrls(messages: unknown): string[] {
   if (!Array.isArray(messages)) return [];
   const urls: string[] = [];
@@ -77,6 +110,8 @@ function imageUrls(messages: unknown): string[] {
 //   header line ends with the marker ⟦openclaw:ctx⟧ (usually followed by a
 //   ```json fence), "Delivery: … `message` tool" hints, and a trailing
 //   "Runtime: agent=… | …" line moved out of the system prompt for caching;
+// - a "[media attached: <path> (<type>)]" line for each picture of the turn
+//   (its content then comes as separate text and image parts);
 // - when a turn is retried after a model error, the earlier text comes back
 //   under a "[Queued user message from a previous active turn; …]" line,
 //   followed by a "Continue the current task from the existing transcript, …"
@@ -89,6 +124,7 @@ const RUNTIME_LINE_RE = /^Runtime: .*\|/;
 const DELIVERY_HINT_RE = /^Delivery: .*`message` tool/;
 const RETRY_MARKER_RE = /^\[Queued user message from a previous active turn;.*\]$/;
 const RETRY_PROMPT_RE = /^Continue the current task from the existing transcript,/;
+const MEDIA_NOTE_RE = /^\[media attached[^\]]*\]$/;
 
 function stripEnvelope(text: string): string {
   const match = ENVELOPE_RE.exec(text);
@@ -118,7 +154,7 @@ function stripContextLines(text: string): string {
       }
       continue;
     }
-    if ([RUNTIME_LINE_RE, DELIVERY_HINT_RE, RETRY_MARKER_RE, RETRY_PROMPT_RE].some((re) => re.test(line))) continue;
+    if ([RUNTIME_LINE_RE, DELIVERY_HINT_RE, RETRY_MARKER_RE, RETRY_PROMPT_RE, MEDIA_NOTE_RE].some((re) => re.test(line))) continue;
     kept.push(lines[i] ?? "");
   }
   return kept.join("\n");
@@ -190,6 +226,7 @@ function estimateTokens(text: string): number {
 export async function startModelServer(options: ModelServerOptions = {}): Promise<ModelServer> {
   const modelId = options.modelId ?? "echo-1";
   let reply: ReplyFn = options.reply ?? defaultReply;
+  let pictureDir: string | undefined;
   let failures = 0;
   let failure = { status: 500, message: "model-server: injected failure" };
   let counter = 0;
@@ -209,8 +246,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
       sendJson(res, failure.status, { error: { message: failure.message, type, code: "injected_failure" } });
       return;
     }
-    const text = reply(userText);
     const id = `chatcmpl-${++counter}`;
+    const pictures = pictureDir ? savePictures(currentTurnImages(body.messages), pictureDir, counter) : [];
+    const text = [reply(userText), ...pictures].join("\n\n");
     const created = Math.floor(Date.now() / 1000);
     const model = typeof body.model === "string" ? body.model : modelId;
     const usage = {
@@ -274,6 +312,9 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
     bodies,
     setReply(fn) {
       reply = fn;
+    },
+    echoPictures(dir) {
+      pictureDir = dir;
     },
     failNext(n, opts = {}) {
       failures = Math.max(0, Math.floor(n));

@@ -1,12 +1,14 @@
 /**
  * The SDK outbound adapter: resolves the account and target, then hands the
  * whole reply to our pipeline. Core chunking is switched off (`chunker: null`)
- * because only our chunker knows what a segment costs. Attachments go out as
- * MMS, one per `sendMedia` call, hosted by the account's running runtime.
+ * because only our chunker knows what a segment costs.
+ *
+ * Attachments go out as MMS hosted by the account's running runtime. A
+ * payload with several (a reply, or `message send --media a --media b`)
+ * reaches `sendPayload` whole (`sendPayloadGroupsMedia`), so up to 10 files
+ * ride in one MMS with the text; a single file comes through `sendMedia`.
  */
 import type { ChannelPlugin, OpenClawConfig } from "openclaw/plugin-sdk/channel-core";
-import { buildOutboundMediaLoadOptions } from "openclaw/plugin-sdk/media-runtime";
-import { loadWebMedia } from "openclaw/plugin-sdk/web-media";
 import { CHANNEL_ID } from "../config/accounts.ts";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { ConfigError, TargetError } from "../errors.ts";
@@ -14,9 +16,9 @@ import { parseTarget } from "../phone.ts";
 import type { GuardedSender } from "./guarded-send.ts";
 import { totalSegments } from "./chunk.ts";
 import { buildReceipt, type SentPart } from "./receipts.ts";
-import { MAX_MMS_BYTES, requirePublicUrl } from "./mms.ts";
+import { requirePublicUrl } from "./mms.ts";
 import type { MmsSendParams } from "./mms-send.ts";
-import type { HostedFile } from "../media/host.ts";
+import { loadAttachments, mediaUrlsOf } from "./attachments.ts";
 
 type OutboundAdapter = NonNullable<ChannelPlugin<ResolvedAccount>["outbound"]>;
 
@@ -26,20 +28,6 @@ export type OutboundDeps = {
   /** Sends attachments as MMS through the account's running runtime. */
   sendMedia: (params: MmsSendParams) => Promise<SentPart[]>;
 };
-
-/** Loads one attachment the way the host allows (local roots, its file reader, guarded fetch), capped at Twilio's MMS size. */
-async function loadAttachment(ctx: Parameters<NonNullable<OutboundAdapter["sendMedia"]>>[0], url: string): Promise<HostedFile> {
-  const media = await loadWebMedia(
-    url,
-    buildOutboundMediaLoadOptions({
-      maxBytes: MAX_MMS_BYTES,
-      mediaAccess: ctx.mediaAccess,
-      mediaLocalRoots: ctx.mediaLocalRoots,
-      mediaReadFile: ctx.mediaReadFile,
-    }),
-  );
-  return { bytes: media.buffer, contentType: media.contentType ?? "application/octet-stream", fileName: media.fileName ?? "attachment" };
-}
 
 function deliveryResult(to: string, parts: readonly SentPart[]) {
   const primary = parts[0];
@@ -67,7 +55,24 @@ function resolveRecipient(to: string | undefined | null, account: ResolvedAccoun
   return parseTarget(raw);
 }
 
+type MediaContext = Parameters<NonNullable<OutboundAdapter["sendMedia"]>>[0];
+
 export function createOutboundAdapter(deps: OutboundDeps): OutboundAdapter {
+  async function sendWithMedia(ctx: MediaContext, urls: readonly string[]) {
+    const account = deps.resolveAccount(ctx.cfg, ctx.accountId);
+    const to = resolveRecipient(ctx.to, account);
+    requireRunnable(account);
+    if (urls.length === 0) return deliveryResult(to, await deps.send({ account, to, text: ctx.text, signal: ctx.signal }));
+    requirePublicUrl(account.publicUrl, account.accountId);
+    const files = await loadAttachments(urls, { mediaAccess: ctx.mediaAccess, mediaLocalRoots: ctx.mediaLocalRoots, mediaReadFile: ctx.mediaReadFile }, ctx.signal);
+    const beforeSend = async () => {
+      await ctx.onPlatformSendDispatch?.();
+      ctx.assertDirectAdapterHandoff?.();
+    };
+    const parts = await deps.sendMedia({ account, to, text: ctx.text, files, signal: ctx.signal, beforeSend });
+    return deliveryResult(to, parts);
+  }
+
   return {
     deliveryMode: "gateway",
     chunker: null,
@@ -86,20 +91,12 @@ export function createOutboundAdapter(deps: OutboundDeps): OutboundAdapter {
       const parts = await deps.send({ account, to, text: ctx.text, signal: ctx.signal });
       return deliveryResult(to, parts);
     },
-    // Core calls this once per attachment, with the reply's text on the first; each becomes one MMS.
-    sendMedia: async (ctx) => {
-      const account = deps.resolveAccount(ctx.cfg, ctx.accountId);
-      const to = resolveRecipient(ctx.to, account);
-      requireRunnable(account);
-      requirePublicUrl(account.publicUrl, account.accountId);
-      if (!ctx.mediaUrl) {
-        const parts = await deps.send({ account, to, text: ctx.text, signal: ctx.signal });
-        return deliveryResult(to, parts);
-      }
-      const file = await loadAttachment(ctx, ctx.mediaUrl);
-      ctx.signal?.throwIfAborted();
-      const parts = await deps.sendMedia({ account, to, text: ctx.text, files: [file], signal: ctx.signal });
-      return deliveryResult(to, parts);
-    },
+    // Core calls this for a payload with one attachment (or none left after its own checks).
+    sendMedia: async (ctx) => await sendWithMedia(ctx, ctx.mediaUrl ? [ctx.mediaUrl] : []),
+    // Core calls this for a payload with several attachments, and for structured payloads.
+    sendPayload: async (ctx) => await sendWithMedia(ctx, mediaUrlsOf(ctx.payload)),
+    sendPayloadGroupsMedia: true,
+    // Only what `sendPayloadGroupsMedia` needs: durable final delivery also wants `text`, which stays off.
+    deliveryCapabilities: { durableFinal: { payload: true } },
   };
 }

@@ -16,6 +16,7 @@ import { setTimeout as wait } from "node:timers/promises";
 import { isChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
+import { addressNumber } from "../phone.ts";
 import type { DeliveryStore } from "../store/deliveries.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
 import type { TwilioRestClient } from "../twilio/client.ts";
@@ -41,37 +42,63 @@ function twilioCodeOf(error: unknown): number | undefined {
 
 const sleep: SendClock["sleep"] = (ms, signal) => wait(ms, undefined, { signal });
 
+/**
+ * What each recipient has been billed today, in SMS segments, for the
+ * `dailySegmentsPerRecipient` allowance. One per account runtime, shared by
+ * the SMS sender and the MMS sender (a converted MMS is billed as SMS).
+ */
+export type SegmentTally = {
+  /** Segments `to` may still be sent today; Infinity without a daily limit. */
+  left(account: ResolvedAccount, to: string): number;
+  charge(account: ResolvedAccount, to: string, segments: number): void;
+};
+
+export function createSegmentTally(now: () => number): SegmentTally {
+  const tallies = new Map<string, DailyTally>();
+  let tallyDay = "";
+  const today = () => {
+    const day = utcDay(now());
+    // Yesterday's counts never matter again, so a new day starts an empty map.
+    if (day !== tallyDay) {
+      tallies.clear();
+      tallyDay = day;
+    }
+    return day;
+  };
+  const key = (account: ResolvedAccount, to: string) => `${account.accountId}\u0000${addressNumber(to)}`;
+  return {
+    left: (account, to) => segmentsLeftToday(tallies.get(key(account, to)), account.dailySegmentsPerRecipient, today()),
+    charge: (account, to, segments) => {
+      if (account.dailySegmentsPerRecipient === undefined || segments <= 0) return;
+      const day = today();
+      tallies.set(key(account, to), addToTally(tallies.get(key(account, to)), day, segments));
+    },
+  };
+}
+
 export function createGuardedSender(deps: {
   client: TwilioRestClient;
   optOuts: OptOutLedger;
   deliveries: DeliveryStore;
   now: () => number;
+  /** Shared with the account's MMS sender; a fresh one when not given. */
+  tally?: SegmentTally;
   sleep?: SendClock["sleep"];
   random?: () => number;
 }): GuardedSender {
   const clock: SendClock = { now: deps.now, sleep: deps.sleep ?? sleep, random: deps.random ?? Math.random };
-  const tallies = new Map<string, DailyTally>();
-  let tallyDay = "";
+  const tally = deps.tally ?? createSegmentTally(deps.now);
 
   return async ({ account, to, text, signal }) => {
     if (!account.configured || !account.sender) {
       throw new Error(`twilio-sms: account "${account.accountId}" cannot send: ${account.problems[0] ?? "not configured"}`);
     }
     const sender = account.sender;
-    const day = utcDay(deps.now());
-    // Yesterday's counts never matter again, so a new day starts an empty map.
-    if (day !== tallyDay) {
-      tallies.clear();
-      tallyDay = day;
-    }
-    const key = `${account.accountId}\u0000${to}`;
-    const charge = (segments: number) => {
-      if (account.dailySegmentsPerRecipient !== undefined) tallies.set(key, addToTally(tallies.get(key), day, segments));
-    };
-    const left = segmentsLeftToday(tallies.get(key), account.dailySegmentsPerRecipient, day);
+    const charge = (segments: number) => tally.charge(account, to, segments);
+    const left = tally.left(account, to);
 
     const ledger = deps.optOuts;
-    if (ledger.isOptedOut(account.accountId, to)) throw new OptedOutError(to);
+    if (ledger.isOptedOut(account.accountId, addressNumber(to))) throw new OptedOutError(to);
     try {
       const parts = await sendSms({
         client: deps.client,
@@ -88,7 +115,7 @@ export function createGuardedSender(deps: {
       for (const part of parts) deps.deliveries.recordSent(part.sid, part.status, deps.now());
       return parts;
     } catch (error) {
-      if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, to, "twilio-21610", deps.now());
+      if (twilioCodeOf(error) === 21610) ledger.record(account.accountId, addressNumber(to), "twilio-21610", deps.now());
       throw error;
     }
   };

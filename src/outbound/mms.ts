@@ -100,9 +100,20 @@ export function bareType(contentType: string): string {
   return type === "image/jpg" || type === "image/pjpeg" ? "image/jpeg" : type;
 }
 
+/**
+ * Area codes of the +1 numbering plan that belong to other countries (the
+ * Caribbean and Bermuda). Twilio delivers MMS in the US and Canada only, so a
+ * number in one of these is converted like any other non-US/CA number. US
+ * territories (Puerto Rico, the US Virgin Islands, Guam, …) count as the US.
+ */
+const NANP_ELSEWHERE = new Set([
+  "242", "246", "264", "268", "284", "345", "441", "473", "649", "658", "664",
+  "721", "758", "767", "784", "809", "829", "849", "868", "869", "876",
+]);
+
 /** MMS reaches handsets in the US and Canada; elsewhere Twilio converts it. */
 export function receivesMms(to: string): boolean {
-  return to.startsWith("+1");
+  return to.startsWith("+1") && !NANP_ELSEWHERE.has(to.slice(2, 5));
 }
 
 /** Throws the config error a send with attachments needs when the account has no public URL. */

@@ -1,6 +1,7 @@
 /**
  * Receipts for what reached Twilio, and the error for what did not: one entry
- * per SMS part with its Message SID, initial status and billed segments.
+ * per SMS part or MMS with its Message SID, initial status and billed
+ * segments (an MMS is billed per message, so it says 0 segments and `mms`).
  */
 import { createChannelPartialDeliveryError } from "openclaw/plugin-sdk/channel-inbound";
 import { createMessageReceiptFromOutboundResults } from "openclaw/plugin-sdk/channel-outbound";
@@ -8,7 +9,16 @@ import { CHANNEL_ID } from "../config/accounts.ts";
 import { maskPhone, maskSid } from "../mask.ts";
 import type { SmsEncoding } from "./segments.ts";
 
-export type SentPart = { index: number; sid: string; status: string; segments: number; encoding: SmsEncoding };
+export type SentPart = {
+  index: number;
+  sid: string;
+  status: string;
+  /** SMS segments billed; 0 for an MMS, which is billed once per message. */
+  segments: number;
+  encoding: SmsEncoding;
+  /** For a message with attachments: how many it carries and how Twilio bills it (an MMS, or an SMS with links once converted). */
+  media?: { count: number; billedAs: "mms" | "sms" };
+};
 
 /**
  * A part Twilio did not accept. "rejected": Twilio refused it, nothing was
@@ -87,10 +97,21 @@ export function receiptResults(parts: readonly SentPart[]) {
   return parts.map((part) => ({
     channel: CHANNEL_ID,
     messageId: part.sid,
-    meta: { status: part.status, segments: part.segments, encoding: part.encoding, part: part.index + 1 },
+    meta: {
+      status: part.status,
+      segments: part.segments,
+      encoding: part.encoding,
+      part: part.index + 1,
+      ...(part.media ? { media: part.media.count, billedAs: part.media.billedAs } : {}),
+    },
   }));
 }
 
+/** "media" once any part carried attachments. */
+export function receiptKind(parts: readonly SentPart[]): "text" | "media" {
+  return parts.some((part) => part.media) ? "media" : "text";
+}
+
 export function buildReceipt(parts: readonly SentPart[]) {
-  return createMessageReceiptFromOutboundResults({ results: receiptResults(parts), kind: "text" });
+  return createMessageReceiptFromOutboundResults({ results: receiptResults(parts), kind: receiptKind(parts) });
 }

@@ -15,11 +15,12 @@ import { LRUCache } from "lru-cache";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { AccountStoppedError } from "../errors.ts";
 import { maskPhone, maskSid } from "../mask.ts";
+import type { HostedFile } from "../media/host.ts";
 import type { DeliveryStore } from "../store/deliveries.ts";
 import type { SentPart } from "../outbound/receipts.ts";
 import type { InboundJournal } from "../store/journal.ts";
 import type { OptOutLedger } from "../store/optouts.ts";
-import { admit } from "./admit.ts";
+import { admit, replyAddress } from "./admit.ts";
 import type { InboundSms, StatusCallbackEvent } from "./form.ts";
 import { createAcceptedBudget } from "./limits.ts";
 import { createReplayGuard } from "./replay.ts";
@@ -45,6 +46,9 @@ export type QueueStatus = { running: number; waiting: number; held: boolean; ref
 
 export type TurnInfo = { receivedAt: number };
 
+/** Answers the texter: text alone as SMS, or with files as MMS. */
+export type Reply = (text: string, files?: readonly HostedFile[]) => Promise<SentPart[]>;
+
 export type AccountWebhookDeps = {
   account: ResolvedAccount;
   journal: InboundJournal;
@@ -53,8 +57,10 @@ export type AccountWebhookDeps = {
   log: Logger;
   now: () => number;
   /** Runs admission (pairing/allowlist), the agent turn and its reply. Throws when the turn failed. */
-  dispatchTurn(event: InboundSms, reply: (text: string) => Promise<SentPart[]>, info: TurnInfo): Promise<string>;
+  dispatchTurn(event: InboundSms, reply: Reply, info: TurnInfo): Promise<string>;
   sendText(to: string, text: string): Promise<SentPart[]>;
+  /** Sends a reply with attachments as MMS; without it, a reply with files fails with the reason. */
+  sendMedia?(to: string, text: string, files: readonly HostedFile[]): Promise<SentPart[]>;
   onStatusCallback?(event: StatusCallbackEvent): void;
   /** A processed text's number and body were purged from the journal. */
   onPurged?(): void;
@@ -119,10 +125,14 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
   /** Handles one text and returns the outcome kept in the journal. */
   async function handle(text: QueuedText): Promise<string> {
     const { event } = text;
-    const reply = async (body: string) => {
+    const reply: Reply = async (body, files) => {
       // Refused once stopped: the text stays unfinished in the journal and the next start answers it.
       if (closed) throw new AccountStoppedError(account.accountId);
-      const parts = await deps.sendText(event.from, body);
+      let parts: SentPart[];
+      const to = replyAddress(event, account);
+      if (!files?.length) parts = await deps.sendText(to, body);
+      else if (deps.sendMedia) parts = await deps.sendMedia(to, body, files);
+      else throw new Error(`twilio-sms: account "${account.accountId}" cannot send attachments here`);
       if (text.durable) record("mark a reply", () => deps.journal.markReplied(event.messageSid), true);
       return parts;
     };
@@ -152,7 +162,7 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
             const delay = TURN_RETRY_DELAYS_MS[attempt];
             if (delay === undefined) {
               log.error(`agent turn for ${who(event)} failed ${attempt + 1} times, last: ${reason}; sent the sender an apology`);
-              await apologise(event.from);
+              await apologise(replyAddress(event, account));
               return "turn-failed";
             }
             log.warn(`agent turn for ${who(event)} failed (${reason}); trying it again in ${delay / 1000} s`);

@@ -5,7 +5,7 @@
  * (dispatch.ts); this module is pure so every branch is table-tested.
  */
 import type { ResolvedAccount } from "../config/accounts.ts";
-import { classifySender } from "../phone.ts";
+import { classifySender, RCS_PREFIX, rcsNumber } from "../phone.ts";
 import type { SenderKind } from "../phone.ts";
 import type { InboundSms } from "./form.ts";
 
@@ -28,11 +28,26 @@ export function keywordOf(body: string): string | undefined {
   return /^[A-Z]+$/.test(word) ? word : undefined;
 }
 
-/** True when the message is addressed to this account's number or Messaging Service. */
+/**
+ * True when the message is addressed to this account's number or Messaging
+ * Service. An RCS text is addressed to the RCS sender (`rcs:<agent id>`),
+ * which lives in a Messaging Service, so it matches through the service's SID
+ * (or through the number, when Twilio names it as `rcs:+E164`).
+ */
 export function isAddressedTo(event: Pick<InboundSms, "accountSid" | "to" | "messagingServiceSid">, account: ResolvedAccount): boolean {
   if (event.accountSid !== account.accountSid) return false;
-  if (account.fromNumber && event.to === account.fromNumber) return true;
+  if (account.fromNumber && (event.to === account.fromNumber || rcsNumber(event.to) === account.fromNumber)) return true;
   return Boolean(account.messagingServiceSid && event.messagingServiceSid === account.messagingServiceSid);
+}
+
+/**
+ * Where replies to this text go. A text that came over RCS is answered over
+ * RCS (`rcs:+E164`) when the account sends through a Messaging Service, which
+ * holds the RCS sender; a plain number cannot send RCS, so otherwise the
+ * answer is an SMS to the same person's number.
+ */
+export function replyAddress(event: Pick<InboundSms, "from" | "channel">, account: Pick<ResolvedAccount, "sender">): string {
+  return event.channel === "rcs" && account.sender?.kind === "service" ? `${RCS_PREFIX}${event.from}` : event.from;
 }
 
 export function admit(event: InboundSms, account: ResolvedAccount, senderOptedOut: boolean): Admission {

@@ -15,13 +15,16 @@ import {
 } from "openclaw/plugin-sdk/channel-inbound";
 import type { ChannelInboundTurnPlan } from "openclaw/plugin-sdk/channel-inbound";
 import { createChannelPairingController } from "openclaw/plugin-sdk/channel-pairing";
+import { getAgentScopedMediaLocalRoots } from "openclaw/plugin-sdk/media-local-roots";
 import { CHANNEL_ID } from "../config/accounts.ts";
 import type { ResolvedAccount } from "../config/accounts.ts";
 import { maskPhone } from "../mask.ts";
 import { normalizeAllowEntry, TARGET_PREFIX } from "../phone.ts";
-import { receiptResults, type SentPart } from "../outbound/receipts.ts";
+import { receiptKind, receiptResults, type SentPart } from "../outbound/receipts.ts";
+import { loadAttachments, mediaUrlsOf, replyWithAttachments } from "../outbound/attachments.ts";
 import { MAX_INBOUND_MEDIA, type InboundMediaRef } from "../media/inbound-plan.ts";
 import type { InboundMediaResult } from "../media/inbound.ts";
+import type { Reply } from "./account.ts";
 import type { InboundSms } from "./form.ts";
 import { lateNotice } from "./late.ts";
 
@@ -43,8 +46,8 @@ export type DispatchDeps = {
   runtime: PluginRuntime;
   cfg: OpenClawConfig;
   account: ResolvedAccount;
-  /** Sends SMS text to the sender through the outbound pipeline; returns each part's receipt. */
-  reply(text: string): Promise<SentPart[]>;
+  /** Sends the reply to the sender through the outbound pipeline (SMS, or MMS with files); returns each part's receipt. */
+  reply: Reply;
   log: { info(message: string): void; warn(message: string): void };
   now: () => number;
   /** When the webhook acknowledged the text; a text that waited long reaches the agent with a note saying so. */
@@ -164,17 +167,28 @@ export async function dispatchInboundSms(event: InboundSms, deps: DispatchDeps):
     channelIngress,
   });
 
+  // The agent's files go out as MMS with its text; a file that cannot go leaves a note instead.
+  const replyWithMedia = (text: string, urls: readonly string[]) =>
+    replyWithAttachments({
+      text,
+      urls,
+      load: (list) => loadAttachments(list, { mediaLocalRoots: getAgentScopedMediaLocalRoots(cfg, route.agentId) }),
+      reply: deps.reply,
+      warn: (reason) => log.warn(`the reply to ${maskPhone(event.from)} went out without its attachments: ${reason}`),
+    });
+
   let visibleReplySent = false;
   let deliveryFailed = false;
   // No `durable` branch: core calls our deliver directly instead of queueing through its outbound store.
   const delivery: ChannelInboundTurnPlan["delivery"] = {
     deliver: async (payload) => {
       const text = payload.text?.trim() ?? "";
-      if (!text) return { visibleReplySent: false };
-      const parts = await deps.reply(text);
+      const urls = mediaUrlsOf(payload);
+      if (!text && urls.length === 0) return { visibleReplySent: false };
+      const parts = urls.length === 0 ? await deps.reply(text) : await replyWithMedia(text, urls);
       visibleReplySent = true;
       // The same per-part receipt (SID, status, segments, encoding) as `message send`.
-      return createAcceptedChannelDeliveryResult({ results: receiptResults(parts), kind: "text", content: text });
+      return createAcceptedChannelDeliveryResult({ results: receiptResults(parts), kind: receiptKind(parts), content: text });
     },
     onError: (error, info) => {
       deliveryFailed = true;

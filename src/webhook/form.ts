@@ -4,6 +4,7 @@
  * would rewrite keys and break the signature.
  */
 import { readInboundMediaRefs, type InboundMediaRef } from "../media/inbound-plan.ts";
+import { rcsNumber } from "../phone.ts";
 
 export type FormParams = Record<string, string | string[]>;
 
@@ -26,7 +27,14 @@ function first(params: FormParams, key: string): string | undefined {
 export type InboundSms = {
   messageSid: string;
   accountSid: string;
+  /**
+   * The sender. For a text sent over RCS (`From=rcs:+E164`) this is the plain
+   * number and `channel` says "rcs", so one person is one identity (pairing,
+   * allowlist, opt-out, session) whether they text by SMS or RCS.
+   */
   from: string;
+  /** Set when the text came over RCS; replies then go back to the `rcs:` address. Absent for SMS/MMS. */
+  channel?: "rcs";
   to: string;
   body: string;
   messagingServiceSid: string | undefined;
@@ -79,12 +87,14 @@ export function readWebhook(params: FormParams): ParsedWebhook {
   const to = first(params, "To");
   if (!from || !to) return { kind: "invalid", reason: "From or To missing" };
   const numMedia = Number(first(params, "NumMedia") ?? "0");
+  const rcs = rcsNumber(from);
   return {
     kind: "message",
     event: {
       messageSid,
       accountSid,
-      from,
+      from: rcs ?? from,
+      ...(rcs ? { channel: "rcs" as const } : {}),
       to,
       body: first(params, "Body") ?? "",
       messagingServiceSid: first(params, "MessagingServiceSid") || undefined,

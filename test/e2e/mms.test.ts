@@ -1,9 +1,9 @@
 // Pictures both ways in a real gateway, with the emulator as Twilio: an MMS
 // texted in reaches the model as an image (credentials never reach the CDN),
-// and `message send --media` goes out as an MMS whose file the emulator fetches
-// from the plugin's own hosted link. Refusal reasons (oversize, wrong type,
+// the agent's picture reply and `message send --media` go out as an MMS whose
+// files the emulator fetches from the plugin's own hosted links (several files
+// in ONE message). Refusal reasons (oversize, wrong type,
 // foreign redirect) are proven in-process in test/media/inbound.test.ts.
-import { createHash } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -13,6 +13,7 @@ import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { GIF, PNG, png, sha256 } from "../support/pictures.ts";
 
 const ACCOUNT_SID = `AC${"c".repeat(32)}`;
 const TOKEN = "e2e-mms-token-0123456789abcdefgh";
@@ -22,12 +23,6 @@ const HANDSET = "+15551230010";
 // Its own session, so no earlier picture is in its history.
 const FORGER = "+15551230011";
 const WEBHOOK_PATH = "/twilio-sms/webhook";
-// A 1×1 transparent PNG.
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 let emulator: TwilioEmulator;
 let model: ModelServer;
@@ -69,8 +64,10 @@ afterAll(async () => {
 });
 
 describe("inbound MMS", () => {
-  it("a picture texted in reaches the model request as an image, and credentials never reach the CDN", async () => {
+  it("a picture texted in reaches the model request as an image, credentials never reach the CDN, and the picture the agent sends back is one MMS", async () => {
     emulator.reset();
+    // The test model names each picture of the turn on a MEDIA: line of its reply, the host's way for a reply to carry a file.
+    model.echoPictures(join(gateway.stateDir, "media", "echo"));
     const before = model.requests.length;
     const response = await emulator.sendInboundSms({ webhookUrl, from: HANDSET, to: FROM, body: "what is this?", media: [{ contentType: "image/png", bytes: PNG }] });
     expect(response.status).toBe(200);
@@ -86,6 +83,15 @@ describe("inbound MMS", () => {
     expect(sha256(Buffer.from(data!, "base64"))).toBe(sha256(PNG));
     expect(emulator.cdnRequests.length).toBeGreaterThan(0);
     expect(emulator.cdnRequests.every((request) => request.authorization === false)).toBe(true);
+
+    // The reply: the agent's text and its picture in one MMS, fetched from the plugin's link byte for byte.
+    expect(emulator.messages.filter((message) => message.to === HANDSET), diagnosis()).toHaveLength(1);
+    expect(reply!.sid).toMatch(/^MM[0-9a-f]{32}$/);
+    expect(reply!.body).toContain("Echo: what is this?");
+    expect(reply!.body).not.toContain("MEDIA:");
+    expect(reply!.mediaUrls).toHaveLength(1);
+    expect(reply!.mediaFetches.find((fetch) => fetch.method === "GET")).toMatchObject({ status: 200, contentType: "image/png", sha256: sha256(PNG) });
+    model.echoPictures(undefined);
   }, 120_000);
 
   it("a forged webhook naming another account's media URL downloads nothing; the agent is told", async () => {
@@ -134,6 +140,34 @@ describe("outbound MMS", () => {
     expect(await emulator.sendStatusCallback(message!.sid, "delivered")).toBe(204);
     const gone = await waitForStatus(get!.url, 404, 30_000);
     expect(gone).toBe(404);
+  }, 180_000);
+});
+
+describe("outbound MMS with several files", () => {
+  it("message send with three --media: ONE MMS with three MediaUrls and the text, each file fetched with its exact bytes and type", async () => {
+    emulator.reset();
+    const folder = join(gateway.stateDir, "media", "outgoing");
+    await mkdir(folder, { recursive: true });
+    const red = png({ width: 2, height: 2, rgba: [255, 0, 0, 255] });
+    const files = [
+      { name: "one.png", bytes: PNG, type: "image/png" },
+      { name: "two.gif", bytes: GIF, type: "image/gif" },
+      { name: "three.png", bytes: red, type: "image/png" },
+    ];
+    for (const file of files) await writeFile(join(folder, file.name), file.bytes);
+    const media = files.flatMap((file) => ["--media", join(folder, file.name)]);
+    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", HANDSET, ...media, "--message", "album"], { timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(emulator.messages).toHaveLength(1);
+    const [message] = emulator.messages;
+    expect(message).toMatchObject({ to: HANDSET, from: FROM, body: "album" });
+    expect(message!.sid).toMatch(/^MM[0-9a-f]{32}$/);
+    expect(message!.mediaUrls).toHaveLength(3);
+    const gets = message!.mediaUrls.map((url) => message!.mediaFetches.find((fetch) => fetch.url === url && fetch.method === "GET"));
+    expect(gets.map((get) => [get?.status, get?.contentType, get?.size, get?.sha256])).toEqual(
+      files.map((file) => [200, file.type, file.bytes.length, sha256(file.bytes)]),
+    );
+    expect(result.stdout).toContain(message!.sid);
   }, 180_000);
 });
 

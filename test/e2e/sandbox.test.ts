@@ -1,7 +1,8 @@
 // `npm start` as a newcomer meets it: the launcher prints the phone page's URL,
 // a browser texts the agent from an unknown number, approves the pairing with
-// the page's button and gets the agent's reply; Ctrl-C then leaves nothing
-// running. The screenshot is the README's picture of the page.
+// the page's button and gets the agent's reply, sends a picture and gets it
+// back from the echo agent; Ctrl-C then leaves nothing running. The
+// screenshot is the README's picture of the page.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
+import { png, sha256 } from "../support/pictures.ts";
 import { launchChromium } from "./support/chromium.ts";
 import type { Browser } from "./support/chromium.ts";
 
@@ -133,6 +135,27 @@ describe("npm start: the phone page", () => {
     await page.screenshot({ path: RUN_SCREENSHOT });
     if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: README_SCREENSHOT });
   }, 180_000);
+
+  it("sends a picture: the agent's model sees it and the echo agent texts it back, shown in the reply bubble", async () => {
+    const picture = png({ width: 24, height: 24, rgba: [220, 40, 40, 255] });
+    await page.locator("#picture").setInputFiles({ name: "red.png", mimeType: "image/png", buffer: picture });
+    expect(await page.locator("#attachment-name").textContent()).toBe("red.png");
+    await page.locator("#body").fill("what is this?");
+    await page.locator("#body").press("Enter");
+    const sent = page.locator(".msg.sent", { hasText: "what is this?" });
+    await sent.locator("img.picture").waitFor({ timeout: 15_000 });
+
+    // The echo model names each picture of its request on a MEDIA: line, so a picture in the reply
+    // means the model got it; the plugin sent it back as an MMS that the emulator fetched.
+    const reply = page.locator(".msg.received", { hasText: "Echo: what is this?" });
+    await reply.locator("img.picture").waitFor({ timeout: 60_000 });
+    expect(await reply.locator(".bubble").textContent()).not.toContain("MEDIA:");
+    expect(await reply.getAttribute("data-sid")).toMatch(/^MM[0-9a-f]{32}$/);
+    const src = await reply.locator("img.picture").getAttribute("src");
+    const shown = await page.evaluate(`fetch(${JSON.stringify(src)}).then((r) => r.arrayBuffer()).then((b) => Array.from(new Uint8Array(b)))`);
+    expect(sha256(Buffer.from(shown as number[]))).toBe(sha256(picture));
+    await expect.poll(() => reply.locator("img.picture").evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(24);
+  }, 90_000);
 
   it("stays tidy on a 360 px wide screen: nothing sticks out sideways", async () => {
     await page.setViewportSize({ width: 360, height: 740 });

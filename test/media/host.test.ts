@@ -3,8 +3,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createOutboundMediaHost, DEFAULT_MEDIA_TTL_MS, MediaHostFullError, safeFileName, type OutboundMediaHost } from "../../src/media/host.ts";
+import { PNG } from "../support/pictures.ts";
 
-const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 const PUBLIC_URL = "https://sms.example.com/hooks/twilio?acct=1";
 
 let now = 1_000_000;

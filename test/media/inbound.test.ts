@@ -11,16 +11,12 @@ import type { MediaSettings } from "../../src/config/accounts.ts";
 import { takeInboundMedia, type InboundMediaAccount } from "../../src/media/inbound.ts";
 import { readInboundMediaRefs } from "../../src/media/inbound-plan.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { JPEG_MAGIC, PNG } from "../support/pictures.ts";
 
 const AGENT = "+15551230001";
 const HANDSET = "+15557650001";
 const OTHER_SID = "AC22222222222222222222222222222222";
 const OTHER_TOKEN = "22222222222222222222222222222222";
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from("JFIF\0"), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
 
 let emulator: TwilioEmulator;
 let stateDir: string;
@@ -94,7 +90,7 @@ describe("takeInboundMedia", () => {
 
   it("keeps attachment order and stores each file under the type its bytes show", async () => {
     const params = await textIn([
-      { contentType: "image/jpeg", bytes: JPEG },
+      { contentType: "image/jpeg", bytes: JPEG_MAGIC },
       { contentType: "image/jpeg", bytes: PNG },
     ]);
     const result = await takeInboundMedia(readInboundMediaRefs(params), { accountSid: DEFAULT_ACCOUNT_SID, messageSid: params.MessageSid! }, account(), deps());

@@ -1,7 +1,6 @@
 // The MMS sender against the Twilio emulator: the file is hosted on a loopback
 // server standing in for the gateway's route, Twilio (the emulator) fetches it,
 // and the link dies once the message is final.
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,20 +12,17 @@ import { startTwilioEmulator, type TwilioEmulator } from "../../sandbox/emulator
 import { resolveAccount } from "../../src/config/accounts.ts";
 import { ConfigError } from "../../src/errors.ts";
 import { createOutboundMediaHost, type OutboundMediaHost } from "../../src/media/host.ts";
-import { createGuardedSender, OptedOutError } from "../../src/outbound/guarded-send.ts";
+import { createGuardedSender, createSegmentTally, OptedOutError } from "../../src/outbound/guarded-send.ts";
+import { SpendGuardError } from "../../src/outbound/budget.ts";
 import { createMmsSender, MmsRefusedError } from "../../src/outbound/mms-send.ts";
 import { openDatabase } from "../../src/store/db.ts";
 import { createDeliveryStore } from "../../src/store/deliveries.ts";
 import { createOptOutLedger } from "../../src/store/optouts.ts";
 import { createTwilioClient } from "../../src/twilio/client.ts";
+import { GIF, PNG, png, sha256 } from "../support/pictures.ts";
 
 const FROM = "+15550001111";
 const TO = "+15551230001";
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 
 let emulator: TwilioEmulator;
 let server: Server;
@@ -69,9 +65,10 @@ function setup(extra: Record<string, unknown> = {}) {
   const deliveries = createDeliveryStore(db, account.accountId);
   const now = () => Date.UTC(2026, 10, 24, 12);
   host = account.publicUrl ? createOutboundMediaHost({ publicUrl: account.publicUrl, webhookPath: account.webhookPath, now }) : undefined;
-  const sendText = createGuardedSender({ client, optOuts, deliveries, now, sleep: async () => {}, random: () => 0 });
-  const send = createMmsSender({ client, host, optOuts, deliveries, now, sendText });
-  return { account, optOuts, send };
+  const tally = createSegmentTally(now);
+  const sendText = createGuardedSender({ client, optOuts, deliveries, now, tally, sleep: async () => {}, random: () => 0 });
+  const send = createMmsSender({ client, host, optOuts, deliveries, now, tally, sendText });
+  return { account, optOuts, send, sendText };
 }
 
 describe("createMmsSender", () => {
@@ -105,5 +102,63 @@ describe("createMmsSender", () => {
     optOuts.record(account.accountId, TO, "keyword", Date.now());
     await expect(send({ account, to: TO, text: "x", files: [{ bytes: PNG, contentType: "image/png", fileName: "a.png" }] })).rejects.toBeInstanceOf(OptedOutError);
     expect(emulator.requests).toHaveLength(0);
+  });
+
+  it("sends several files as ONE MMS with a MediaUrl each and the text; one receipt part, billed as one MMS", async () => {
+    const { account, send } = setup();
+    const red = png({ width: 2, height: 2, rgba: [255, 0, 0, 255] });
+    const files = [
+      { bytes: PNG, contentType: "image/png", fileName: "a.png" },
+      { bytes: GIF, contentType: "image/gif", fileName: "b.gif" },
+      { bytes: red, contentType: "image/png", fileName: "c.png" },
+    ];
+    const custody: string[] = [];
+    const parts = await send({ account, to: TO, text: "three", files, beforeSend: async () => void custody.push("checked") });
+    expect(emulator.messages).toHaveLength(1);
+    const [message] = emulator.messages;
+    expect(message!.body).toBe("three");
+    expect(message!.mediaUrls).toHaveLength(3);
+    const gets = message!.mediaUrls.map((url) => message!.mediaFetches.find((fetch) => fetch.url === url && fetch.method === "GET"));
+    expect(gets.map((get) => [get?.contentType, get?.sha256])).toEqual([
+      ["image/png", sha256(PNG)],
+      ["image/gif", sha256(GIF)],
+      ["image/png", sha256(red)],
+    ]);
+    expect(parts).toEqual([{ index: 0, sid: message!.sid, status: "queued", segments: 0, encoding: "GSM-7", media: { count: 3, billedAs: "mms" } }]);
+    expect(custody).toEqual(["checked"]);
+  });
+
+  it("splits 12 files into an MMS of 10 with the text and one of 2 without; the host's custody check runs before each", async () => {
+    const { account, send } = setup();
+    const files = Array.from({ length: 12 }, (_, i) => ({ bytes: png({ rgba: [i, 0, 0, 255] }), contentType: "image/png", fileName: `p${i}.png` }));
+    let checks = 0;
+    const parts = await send({ account, to: TO, text: "album", files, beforeSend: async () => void checks++ });
+    expect(emulator.messages.map((message) => [message.body, message.mediaUrls.length])).toEqual([
+      ["album", 10],
+      ["", 2],
+    ]);
+    expect(parts.map((part) => part.media)).toEqual([
+      { count: 10, billedAs: "mms" },
+      { count: 2, billedAs: "mms" },
+    ]);
+    expect(checks).toBe(2);
+  });
+
+  it("a converted MMS (outside the US and Canada) is billed as SMS segments: charged to the daily budget, refused before Twilio when over it", async () => {
+    const UK = "+447700900123";
+    const { account, send, sendText } = setup({ dailySegmentsPerRecipient: 2 });
+    const file = { bytes: PNG, contentType: "image/png", fileName: "a.png" };
+    const [part] = await send({ account, to: UK, text: "Here you go", files: [file] });
+    expect(part).toMatchObject({ segments: 1, media: { count: 1, billedAs: "sms" } });
+    // One segment of two is left: 150 characters plus the link need two, so nothing is sent.
+    await expect(send({ account, to: UK, text: "a".repeat(150), files: [file] })).rejects.toBeInstanceOf(SpendGuardError);
+    await expect(send({ account, to: UK, text: "a".repeat(150), files: [file] })).rejects.toThrow(/dailySegmentsPerRecipient/);
+    expect(emulator.messages).toHaveLength(1);
+    // The SMS sender sees the same tally: one segment left.
+    await sendText({ account, to: UK, text: "ok" });
+    await expect(sendText({ account, to: UK, text: "more" })).rejects.toBeInstanceOf(SpendGuardError);
+    // A US number's MMS is billed per message and charges no segments.
+    const [us] = await send({ account, to: TO, text: "a".repeat(150), files: [file] });
+    expect(us).toMatchObject({ segments: 0, media: { count: 1, billedAs: "mms" } });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.ts";
-import { MAX_IMAGE_BYTES, MAX_OTHER_BYTES, planMms, requirePublicUrl, splitCaption, type MmsAttachment } from "../../src/outbound/mms.ts";
+import { MAX_IMAGE_BYTES, MAX_OTHER_BYTES, planMms, receivesMms, requirePublicUrl, splitCaption, type MmsAttachment } from "../../src/outbound/mms.ts";
 
 const US = "+15551230001";
 const UK = "+447700900123";
@@ -82,5 +82,22 @@ describe("requirePublicUrl", () => {
     expect(() => requirePublicUrl(undefined, "sales")).toThrow(
       /^channels\.twilio-sms: accounts\.sales\.publicUrl is not set, so attachments cannot be sent.*Fix: set channels\.twilio-sms\.accounts\.sales\.publicUrl/,
     );
+  });
+});
+
+describe("receivesMms", () => {
+  it.each([
+    ["+15551230001", true],
+    ["+14165550123", true],
+    // Puerto Rico and Guam are US numbers.
+    ["+17875550123", true],
+    ["+16715550123", true],
+    // Jamaica, the Dominican Republic and Bermuda share +1 but are other countries: converted.
+    ["+18765550123", false],
+    ["+18095550123", false],
+    ["+14415550123", false],
+    ["+447700900123", false],
+  ])("%s → %s", (to, expected) => {
+    expect(receivesMms(to)).toBe(expected);
   });
 });

@@ -4,9 +4,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTwilioClient } from "../../src/twilio/client.ts";
 import { useTwilioEmulator } from "../support/emulator-fixture.ts";
+import { PNG } from "../support/pictures.ts";
 
 const sender = { kind: "number", fromNumber: "+15550001111" } as const;
-const PNG = Buffer.from("89504e470d0a1a0a0000000d4948445200000001000000010806000000", "hex");
 const emulator = useTwilioEmulator();
 const client = () => createTwilioClient({ accountSid: emulator().accountSid, authToken: emulator().authToken, apiBaseUrl: emulator().url });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveAccount } from "../../src/config/accounts.ts";
-import { admit, keywordOf } from "../../src/webhook/admit.ts";
+import { admit, keywordOf, replyAddress } from "../../src/webhook/admit.ts";
+import { readWebhook } from "../../src/webhook/form.ts";
 import type { InboundSms } from "../../src/webhook/form.ts";
 
 const SID = "AC0123456789abcdef0123456789abcdef";
@@ -30,7 +31,9 @@ describe("admit", () => {
     ["another number on the same account", sms({ to: "+15550009999" }), false, { kind: "drop", reason: "recipient-mismatch" }],
     ["a short-code sender", sms({ from: "12345" }), false, { kind: "drop", reason: "non-e164-sender", senderKind: "short-code" }],
     ["an alphanumeric sender", sms({ from: "ACMEBANK" }), false, { kind: "drop", reason: "non-e164-sender", senderKind: "alphanumeric" }],
-    ["an RCS address", sms({ from: "rcs:+15551230001" }), false, { kind: "drop", reason: "non-e164-sender", senderKind: "rcs" }],
+    ["an RCS text (From rcs:+E164, read as the number)", sms({ from: "+15551230001", channel: "rcs", to: "rcs:+15550001111" }), false, { kind: "dispatch" }],
+    ["an RCS sender that is not a number", sms({ from: "rcs:acme_agent" }), false, { kind: "drop", reason: "non-e164-sender", senderKind: "rcs" }],
+    ["STOP over RCS", sms({ from: "+15551230001", channel: "rcs", body: "STOP" }), false, { kind: "opt-out" }],
     ["STOP", sms({ body: "STOP" }), false, { kind: "opt-out" }],
     ["stop, lower case and padded", sms({ body: "  stop. " }), false, { kind: "opt-out" }],
     ["OPTOUT", sms({ body: "optout" }), false, { kind: "opt-out" }],
@@ -69,5 +72,44 @@ describe("keywordOf", () => {
     ["😀", undefined],
   ])("%j → %j", (body, expected) => {
     expect(keywordOf(body)).toBe(expected);
+  });
+});
+
+describe("RCS", () => {
+  const rcsForm = (from: string, to: string) => ({
+    MessageSid: "MM00000000000000000000000000000001",
+    AccountSid: SID,
+    From: from,
+    To: to,
+    Body: "look",
+    NumMedia: "1",
+    MediaUrl0: `https://api.twilio.com/2010-04-01/Accounts/${SID}/Messages/MM00000000000000000000000000000001/Media/ME${"0".repeat(32)}`,
+    MediaContentType0: "image/jpeg",
+    MessagingServiceSid: MG,
+    SmsStatus: "received",
+  });
+
+  it("reads From rcs:+E164 as the number, marked as RCS, with its media like an MMS", () => {
+    const parsed = readWebhook(rcsForm("rcs:+15551230001", "rcs:acme_agent"));
+    if (parsed.kind !== "message") throw new Error(parsed.kind);
+    expect(parsed.event).toMatchObject({ from: "+15551230001", channel: "rcs", to: "rcs:acme_agent", numMedia: 1 });
+    expect(parsed.event.media).toEqual([{ index: 0, url: expect.stringContaining("/Media/ME"), declaredType: "image/jpeg" }]);
+    expect(readWebhook(rcsForm("+15551230001", "+15550001111"))).toMatchObject({ event: { from: "+15551230001" } });
+    expect((readWebhook(rcsForm("+15551230001", "+15550001111")) as { event: object }).event).not.toHaveProperty("channel");
+  });
+
+  it("an RCS text addressed to the RCS agent reaches the Messaging Service account; a number account only when To names its number", () => {
+    const parsed = readWebhook(rcsForm("rcs:+15551230001", "rcs:acme_agent"));
+    if (parsed.kind !== "message") throw new Error(parsed.kind);
+    expect(admit(parsed.event, serviceAccount, false)).toEqual({ kind: "dispatch" });
+    expect(admit({ ...parsed.event, messagingServiceSid: undefined }, account, false)).toEqual({ kind: "drop", reason: "recipient-mismatch" });
+    expect(admit({ ...parsed.event, messagingServiceSid: undefined, to: "rcs:+15550001111" }, account, false)).toEqual({ kind: "dispatch" });
+  });
+
+  it("replies over RCS through a Messaging Service, by SMS to the same number from a plain number", () => {
+    const rcs = sms({ from: "+15551230001", channel: "rcs" });
+    expect(replyAddress(rcs, serviceAccount)).toBe("rcs:+15551230001");
+    expect(replyAddress(rcs, account)).toBe("+15551230001");
+    expect(replyAddress(sms(), serviceAccount)).toBe("+15551230001");
   });
 });

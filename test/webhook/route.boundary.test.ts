@@ -17,7 +17,8 @@ import { createInboundJournal } from "../../src/store/journal.ts";
 import type { InboundJournal } from "../../src/store/journal.ts";
 import { createOptOutLedger } from "../../src/store/optouts.ts";
 import { createAccountWebhook } from "../../src/webhook/account.ts";
-import type { AccountWebhook } from "../../src/webhook/account.ts";
+import type { AccountWebhook, AccountWebhookDeps } from "../../src/webhook/account.ts";
+import type { InboundSms } from "../../src/webhook/form.ts";
 import type { StatusCallbackEvent } from "../../src/webhook/form.ts";
 import { createWebhookRoutes } from "../../src/webhook/paths.ts";
 import type { RouteHandler, WebhookRoutes } from "../../src/webhook/paths.ts";
@@ -57,6 +58,8 @@ type Mounted = {
   webhook: AccountWebhook;
   journal: InboundJournal;
   turns: string[];
+  /** What the account's SMS sender was asked to send. */
+  sent: { to: string; text: string }[];
   statuses: StatusCallbackEvent[];
   logs: string[];
   /** Lets every turn started so far (and later) finish. */
@@ -92,12 +95,19 @@ function freshRoutes(): WebhookRoutes {
   return routes;
 }
 
-function mount(resolved: ResolvedAccount, options: { journal?: (journal: InboundJournal) => InboundJournal } = {}): Mounted {
+type MountOptions = {
+  journal?: (journal: InboundJournal) => InboundJournal;
+  /** Runs as the agent turn instead of the default one that waits for `release`. */
+  turn?: AccountWebhookDeps["dispatchTurn"];
+};
+
+function mount(resolved: ResolvedAccount, options: MountOptions = {}): Mounted {
   const db = openDatabase(stateDir());
   const realJournal = createInboundJournal(db, resolved.accountId);
   const journal = options.journal ? options.journal(realJournal) : realJournal;
   const deliveries = createDeliveryStore(db, resolved.accountId);
   const turns: string[] = [];
+  const sent: { to: string; text: string }[] = [];
   const statuses: StatusCallbackEvent[] = [];
   const logs: string[] = [];
   let open = false;
@@ -109,9 +119,13 @@ function mount(resolved: ResolvedAccount, options: { journal?: (journal: Inbound
     deliveries,
     log: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
     now: () => now,
-    sendText: async () => [{ index: 0, sid: "SMfake", status: "queued", segments: 1, encoding: "GSM-7" }],
-    dispatchTurn: async (event) => {
+    sendText: async (to, text) => {
+      sent.push({ to, text });
+      return [{ index: 0, sid: "SMfake", status: "queued", segments: 1, encoding: "GSM-7" }];
+    },
+    dispatchTurn: async (event, reply, info) => {
       turns.push(event.body);
+      if (options.turn) return await options.turn(event, reply, info);
       if (!open) await new Promise<void>((resolve) => waiting.push(resolve));
       return "dispatched";
     },
@@ -127,6 +141,7 @@ function mount(resolved: ResolvedAccount, options: { journal?: (journal: Inbound
     webhook,
     journal: realJournal,
     turns,
+    sent,
     statuses,
     logs,
     release() {
@@ -357,5 +372,52 @@ describe("rejected budget per address", () => {
     expect((await post(text("good"))).status).toBe(429);
     now += 61_000;
     expect((await post(text("good later"))).status).toBe(200);
+  });
+});
+
+describe("RCS texts", () => {
+  const MG = `MG${"1".repeat(32)}`;
+  const RCS_SENDER = `rcs:${SENDER}`;
+  const mediaUrl = (messageSid: string) => `https://api.twilio.com/2010-04-01/Accounts/${ACCOUNT_SID}/Messages/${messageSid}/Media/ME${"a".repeat(32)}`;
+
+  it("a picture over RCS is taken like an MMS: the turn sees the number and its media, and the reply goes back to the rcs: address", async () => {
+    freshRoutes();
+    const seen: InboundSms[] = [];
+    const a = mount(account("default", { fromNumber: undefined, messagingServiceSid: MG }), {
+      turn: async (event, reply) => {
+        seen.push(event);
+        await reply("nice picture");
+        return "dispatched";
+      },
+    });
+    const messageSid = `MM${"b".repeat(32)}`;
+    const params = buildInboundSmsParams({
+      accountSid: ACCOUNT_SID,
+      from: RCS_SENDER,
+      to: "rcs:acme_agent",
+      body: "look",
+      messageSid,
+      messagingServiceSid: MG,
+      mediaUrls: [mediaUrl(messageSid)],
+      mediaContentTypes: ["image/png"],
+    });
+    expect((await post(params)).status).toBe(200);
+    await expect.poll(() => a.sent).toEqual([{ to: RCS_SENDER, text: "nice picture" }]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ from: SENDER, channel: "rcs", numMedia: 1, media: [{ index: 0, url: mediaUrl(messageSid), declaredType: "image/png" }] });
+    // Logs name the sender masked, never in full.
+    expect(a.logs.join("\n")).not.toContain(SENDER);
+  });
+
+  it("STOP over RCS opts the number out, so an SMS from the same person is not answered either", async () => {
+    freshRoutes();
+    const a = mount(account("default", { fromNumber: undefined, messagingServiceSid: MG }), { turn: async () => "dispatched" });
+    const stop = buildInboundSmsParams({ accountSid: ACCOUNT_SID, from: RCS_SENDER, to: "rcs:acme_agent", body: "STOP", messagingServiceSid: MG });
+    expect((await post(stop)).status).toBe(200);
+    await expect.poll(() => a.logs.join("\n")).toMatch(/recorded an opt-out/);
+    const sms = buildInboundSmsParams({ accountSid: ACCOUNT_SID, from: SENDER, to: "+15557770000", body: "hello again", messagingServiceSid: MG });
+    expect((await post(sms)).status).toBe(200);
+    await expect.poll(() => a.logs.join("\n")).toMatch(/dropped a text from .*opted-out/);
+    expect(a.turns).toEqual([]);
   });
 });
