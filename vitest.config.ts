@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SlowFilesFirst from "./test/sequencer.ts";
 
 export default defineConfig({
   test: {
@@ -15,6 +16,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Packs the plugin once per run for the e2e gateway tests (inject("pluginTarball")).
     globalSetup: ["test/e2e/support/global-setup.ts"],
+    // Long end-to-end files first, also on a fresh clone with no cached durations.
+    sequence: { sequencer: SlowFilesFirst },
     benchmark: { include: ["test/bench/**/*.bench.ts"] },
   },
 });

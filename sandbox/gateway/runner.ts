@@ -82,6 +82,12 @@ export type StartGatewayOptions = {
   waitFor?: "ready" | "started";
   startTimeoutMs?: number;
   /**
+   * false: write the profile and config but start no gateway; the first
+   * `restart()` starts it. For tests that install the plugin their own way
+   * first (OpenClaw refuses to install into a profile a running gateway owns).
+   */
+  launch?: boolean;
+  /**
    * Variables for the gateway process only, not for CLI calls. TWILIO_* in a
    * CLI's environment makes `plugins install` try to fetch the official `sms`
    * plugin from ClawHub, so env-fallback tests set them here.
@@ -628,7 +634,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID, options.modelInput ?? ["text"]));
     if (options.extraConfig) config = deepMerge(config, options.extraConfig);
     await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
-    await launch();
+    if (options.launch !== false) await launch();
   } catch (err) {
     stopped = true;
     await terminate("SIGKILL");

@@ -33,14 +33,15 @@ beforeAll(async () => {
   emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
   registry = await startClawHubRegistry();
   release = await registry.publish(inject("pluginTarball"));
-  // The harness installs the tarball directly (the public API has no other
-  // way); the first test replaces that install through ClawHub, and the
-  // second checks that a blocked release leaves the ClawHub install alone.
+  // The harness copies a profile with the tarball installed (the public API
+  // has no other way) and starts no gateway; the first test replaces that
+  // install through ClawHub and boots on it, and the second checks that a
+  // blocked release leaves the ClawHub install alone.
   gateway = await startGateway({
     pluginTarball: inject("pluginTarball"),
     env: { OPENCLAW_CLAWHUB_URL: registry.url },
     channelConfig: { accountSid: ACCOUNT_SID, authToken: TOKEN, fromNumber: FROM, apiBaseUrl: emulator.url },
-    // This file restarts the gateway once more than most; allow for a busy machine.
+    launch: false,
     startTimeoutMs: 480_000,
   });
 }, 900_000);
@@ -58,8 +59,6 @@ describe("openclaw plugins install from ClawHub", () => {
   });
 
   it("installs the packed plugin with a verified sha256, loads it, and starts the channel", async () => {
-    // OpenClaw refuses to install into a state dir that a running gateway owns.
-    await gateway.kill();
     const from = registry.requests.length;
     const result = await gateway.cli(INSTALL, { timeoutMs: 300_000 });
     const output = result.stdout + result.stderr;
@@ -89,13 +88,12 @@ describe("openclaw plugins install from ClawHub", () => {
       clawhubTrustDisposition: "clean",
     });
 
-    const status = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--json"], { timeoutMs: 300_000 });
-    expect(status.code, status.stderr).toBe(0);
-    const accounts = (jsonOf(status.stdout) as { channelAccounts?: Record<string, Array<{ accountId: string }>> }).channelAccounts;
-    expect(accounts?.["twilio-sms"]?.find((account) => account.accountId === "default"), status.stdout).toMatchObject({ running: true });
+    const status = (await gateway.rpc("channels.status", { channel: "twilio-sms" })) as { channelAccounts?: Record<string, Array<{ accountId: string }>> };
+    expect(status.channelAccounts?.["twilio-sms"]?.find((account) => account.accountId === "default"), JSON.stringify(status)).toMatchObject({ running: true });
   }, 1_200_000);
 
   it("stops at a release ClawHub flags as malicious, before downloading anything", async () => {
+    // OpenClaw refuses to install into a state dir that a running gateway owns.
     await gateway.kill();
     const installed = join(gateway.stateDir, "extensions", "twilio-sms", "package.json");
     const before = statSync(installed).mtimeMs;
