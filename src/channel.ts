@@ -183,7 +183,7 @@ export function createTwilioSmsPlugin() {
       },
       agentPrompt: {
         messageToolHints: () => [
-          "Twilio SMS is plain text: no Markdown, tables or images render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment.",
+          "Twilio SMS is plain text: no Markdown or tables render. Keep replies short; every 153 characters (67 with emoji or non-Latin text) is a billed segment. Pictures (JPEG, PNG, GIF up to 5 MB, up to 10 per message) go out as MMS, billed per message, to US and Canadian numbers; elsewhere the texter gets a link instead.",
         ],
       },
     },
