@@ -5,12 +5,14 @@
 // It reports acks, replies per inbound (exactly once?), /readyz throughout,
 // gateway RSS and time to the last answer. Run: `npm run bench:load`.
 import { readFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { rm } from "node:fs/promises";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { packPlugin } from "../../sandbox/gateway/plugin-package.ts";
 import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
+import { writeResultsSection } from "./results.ts";
 
 const ACCOUNT_SID = `AC${"b".repeat(32)}`;
 const TOKEN = "bench-load-token-0123456789abcdef";
@@ -78,12 +80,17 @@ async function scenario(
       return response?.status ?? 0;
     }),
   );
-  const expected = new Set(plan.map(({ from, body }) => `${from} Echo: ${body}`));
+  const expected = new Set(plan.map(({ from, body }) => `${from} ${body}`));
+  // The echo model answers "Echo: <text>". A text that waited over 2 minutes reaches it after a
+  // "sent N minutes ago" line, so its echo is "Echo: <that line>" with the text on a line of its own.
   const replyCounts = () => {
     const counts = new Map<string, number>();
     for (const message of emulator.messages) {
-      const key = `${message.to} ${message.body.split("\n")[0]}`;
-      if (expected.has(key)) counts.set(key, (counts.get(key) ?? 0) + 1);
+      const key = message.body
+        .split("\n")
+        .map((line) => `${message.to} ${line.replace(/^Echo: /, "")}`)
+        .find((candidate) => expected.has(candidate));
+      if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return counts;
   };
@@ -95,6 +102,7 @@ async function scenario(
     if (answered !== seen) {
       seen = answered;
       lastAnswerAt = Date.now();
+      if (answered % 25 === 0) process.stderr.write(`${name}: ${answered}/${expected.size} answered after ${Math.round((lastAnswerAt - started) / 1000)} s\n`);
     }
     if (answered >= expected.size) break;
     await sleep(200);
@@ -123,6 +131,22 @@ async function scenario(
     rssPeakMiB: rssPeak,
     rssAfterMiB: rssMiB(gateway.pid()),
   };
+}
+
+function report(results: Result[], lines: { refusals: number; retirements: number }): string {
+  const row = (r: Result) =>
+    `| ${r.scenario} | ${r.acked200}/${r.texts}${Object.keys(r.otherStatuses).length ? ` (${JSON.stringify(r.otherStatuses)})` : ""} | ${r.answeredOnce} | ${r.answeredTwiceOrMore} | ${r.unanswered} | ${r.timeToLastAnswerS} s | ${r.readyzChecks - r.readyzNot200}/${r.readyzChecks} | ${r.rssBeforeMiB} / ${r.rssPeakMiB} / ${r.rssAfterMiB} |`;
+  return [
+    "## Load: a real gateway under a burst and a steady stream (`npm run bench:load`, test/bench/load.ts)",
+    "",
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((value) => value.toFixed(1)).join(" / ")} at the end; the deterministic echo model and the Twilio emulator; default limits (\`maxConcurrentTurns\` 4).`,
+    "",
+    "| scenario | acked 200 | answered once | answered twice+ | unanswered | time to last answer | /readyz 200 | gateway RSS MiB before / peak / after |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...results.map(row),
+    "",
+    `Gateway log: ${lines.refusals} \`answered 429\` line(s), ${lines.retirements} \`forced retirement\` line(s).`,
+  ].join("\n");
 }
 
 async function main() {
@@ -162,6 +186,7 @@ async function main() {
     const refusals = gateway.logs().match(/answered 429/g)?.length ?? 0;
     const retirements = gateway.logs().match(/forced retirement/g)?.length ?? 0;
     console.log(JSON.stringify({ results, logLines: { answered429: refusals, forcedRetirement: retirements } }, null, 2));
+    writeResultsSection("load", report(results, { refusals, retirements }));
   } finally {
     await gateway?.stop();
     await model.close();

@@ -1,11 +1,12 @@
 // `npm run bench`: (a) segments billed for the corpus by our pipeline, by a
 // plain 1,500-character split and at the lower bound; (b) pipeline throughput
 // for 1 KB and 10 KB replies. Prints both tables and rewrites RESULTS.md.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { afterAll, expect, test } from "vitest";
 import { costRows, loadCorpus, type CostRow } from "./cost.ts";
+import { writeResultsSection } from "./results.ts";
 
 // Timing runs on the sources loaded by Node itself (it strips the types):
 // through vitest's module runner every call to an imported function goes
@@ -86,13 +87,11 @@ afterAll(() => {
   if (cost.length === 0 || throughput.length === 0) return;
   console.log(`\n${throughputTable(throughput)}\n\nMachine: ${machine()}\n`);
   const results = [
-    "# Outbound benchmark results",
-    "",
-    "Written by `npm run bench` (test/bench/outbound.bench.ts); rerun it to refresh.",
+    "## Outbound: segments and throughput (`npm run bench`, test/bench/outbound.bench.ts)",
     "",
     `Machine: ${machine()}. Run: ${new Date().toISOString().slice(0, 10)}.`,
     "",
-    `## Segments billed for the corpus (${corpus.length} replies in test/bench/corpus.md)`,
+    `### Segments billed for the corpus (${corpus.length} replies in test/bench/corpus.md)`,
     "",
     "- Ours: flatten → chunkForSms with defaults (1,530-character parts, look-alike normalization on).",
     "- Plain split: the same flattened text cut every 1,500 characters, no normalization.",
@@ -101,10 +100,10 @@ afterAll(() => {
     "",
     costTable(cost),
     "",
-    "## Pipeline throughput (one core)",
+    "### Pipeline throughput (one core)",
     "",
     throughputTable(throughput),
     "",
   ].join("\n");
-  writeFileSync(new URL("./RESULTS.md", import.meta.url), results);
+  writeResultsSection("outbound", results);
 });

@@ -7,18 +7,16 @@
 // so the bench never touches this checkout's dist/ or .sandbox/.
 //   BENCH_WARM_RUNS   warm starts to time (default 3)
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
+import { writeResultsSection } from "./results.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const RESULTS = join(REPO_ROOT, "test", "bench", "RESULTS.md");
 // Generous: on a 2-core machine shared with other work a cold start can take minutes.
 const START_TIMEOUT_MS = 900_000;
-const MARK_BEGIN = "<!-- bench:start -->";
-const MARK_END = "<!-- /bench:start -->";
 
 type Run = { label: string; ms: number; steps: string[] };
 
@@ -97,7 +95,6 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function report(runs: Run[], load: number[]): string {
   const [cold, ...warm] = runs;
   const lines = [
-    MARK_BEGIN,
     "## `npm start` to a working phone page (`npm run bench:start`)",
     "",
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A fresh copy of the tracked files with node_modules linked; "working" = the page, its API and the gateway's /readyz all answer 200.`,
@@ -107,17 +104,8 @@ function report(runs: Run[], load: number[]): string {
     ...runs.map((run) => `| ${run.label} | ${seconds(run.ms)} | ${run.steps.map((step) => step.replace(/^\[sandbox\] /, "")).join("; ") || "—"} |`),
     "",
     `Cold (after \`npm install\`): ${seconds(cold!.ms)} (target 45 s). Warm, median of ${warm.length}: ${seconds(median(warm.map((run) => run.ms)))} (target 15 s).`,
-    MARK_END,
   ];
   return lines.join("\n");
-}
-
-function writeResults(section: string): void {
-  const current = readFileSync(RESULTS, "utf8");
-  const begin = current.indexOf(MARK_BEGIN);
-  const end = current.indexOf(MARK_END);
-  const next = begin >= 0 && end > begin ? `${current.slice(0, begin)}${section}${current.slice(end + MARK_END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(RESULTS, next);
 }
 
 async function main(): Promise<void> {
@@ -133,7 +121,7 @@ async function main(): Promise<void> {
       runs.push(run);
     }
     const section = report(runs, load);
-    writeResults(section);
+    writeResultsSection("start", section);
     process.stdout.write(`${section}\n`);
   } finally {
     rmSync(clone, { recursive: true, force: true, maxRetries: 3 });
