@@ -1,7 +1,8 @@
 // Load benchmark (not a test): a real gateway with the packed plugin, the
-// deterministic echo model and the Twilio emulator. Two scenarios:
+// deterministic echo model and the Twilio emulator. Two scenarios, the second run twice:
 //   burst:     100 allow-listed senders × 1 text within 5 s (default limits)
-//   sustained: 500 texts from 50 senders within 30 s (messagesPerMinute raised to 1000)
+//   sustained: 500 texts from 50 senders within 30 s (messagesPerMinute raised to 1000),
+//              then 500 more from the same senders (steady state: RSS should stop growing)
 // It reports acks, replies per inbound (exactly once?), /readyz throughout,
 // gateway RSS and time to the last answer. Run: `npm run bench:load`.
 import { readFileSync } from "node:fs";
@@ -182,6 +183,9 @@ async function main() {
       atMs: Math.floor((i * 30_000) / 500),
     }));
     results.push(await scenario("500 texts from 50 senders in 30 s (messagesPerMinute 1000)", gateway, emulator, sustained, 30_000));
+    // The same people again: their sessions exist now, so RSS that still grows here would be a leak per text.
+    const again = sustained.map((text, i) => ({ ...text, body: `again ${i}` }));
+    results.push(await scenario("the same 50 senders, 500 more texts in 30 s", gateway, emulator, again, 30_000));
 
     const refusals = gateway.logs().match(/answered 429/g)?.length ?? 0;
     const retirements = gateway.logs().match(/forced retirement/g)?.length ?? 0;
