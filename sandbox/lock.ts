@@ -3,6 +3,7 @@
 // its gateway running; the lock file lets the next start clean that up.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isAlive } from "./gateway/runner.ts";
 
 type LockRecord = { pid: number; gatewayPid?: number };
 
@@ -11,15 +12,6 @@ export type SandboxLock = {
   recordGateway(pid: number | undefined): void;
   release(): void;
 };
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function commandLine(pid: number): string {
   try {

@@ -397,7 +397,8 @@ export async function prepareGatewayTemplate(pluginTarball: string, channelId = 
   return dir;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
