@@ -1,5 +1,5 @@
 import type { AccountState, IncomingNumber } from "./accounts.ts";
-import { API_VERSION, rfc2822 } from "./message-resource.ts";
+import { API_VERSION, rfc2822, singlePage } from "./message-resource.ts";
 
 function numberResource(accountSid: string, number: IncomingNumber): Record<string, unknown> {
   const uri = `/${API_VERSION}/Accounts/${accountSid}/IncomingPhoneNumbers/${number.sid}.json`;
@@ -34,15 +34,5 @@ export function incomingNumbersPage(account: AccountState, phoneNumber: string |
   query.set("PageSize", "50");
   query.set("Page", "0");
   const uri = `/${API_VERSION}/Accounts/${account.sid}/IncomingPhoneNumbers.json?${query}`;
-  return {
-    end: Math.max(matches.length - 1, 0),
-    first_page_uri: uri,
-    incoming_phone_numbers: matches.map((n) => numberResource(account.sid, n)),
-    next_page_uri: null,
-    page: 0,
-    page_size: 50,
-    previous_page_uri: null,
-    start: 0,
-    uri,
-  };
+  return singlePage(uri, "incoming_phone_numbers", matches.map((n) => numberResource(account.sid, n)));
 }

@@ -3,7 +3,7 @@
  * message), as Twilio keeps them until deleted, and their REST JSON.
  */
 import { createHash } from "node:crypto";
-import { API_VERSION, rfc2822 } from "./message-resource.ts";
+import { API_VERSION, rfc2822, singlePage } from "./message-resource.ts";
 import { newSid } from "./sids.ts";
 
 export interface EmulatedMedia {
@@ -50,15 +50,5 @@ export function mediaResource(media: EmulatedMedia): Record<string, unknown> {
 /** One page with every file of the message; a message holds at most 10. */
 export function mediaListPage(accountSid: string, messageSid: string, media: readonly EmulatedMedia[]): Record<string, unknown> {
   const uri = `/${API_VERSION}/Accounts/${accountSid}/Messages/${messageSid}/Media.json?PageSize=50&Page=0`;
-  return {
-    end: Math.max(media.length - 1, 0),
-    first_page_uri: uri,
-    media_list: media.map(mediaResource),
-    next_page_uri: null,
-    page: 0,
-    page_size: 50,
-    previous_page_uri: null,
-    start: 0,
-    uri,
-  };
+  return singlePage(uri, "media_list", media.map(mediaResource));
 }

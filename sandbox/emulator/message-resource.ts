@@ -4,6 +4,21 @@ import type { SmsEncoding } from "./segments.ts";
 
 export const API_VERSION = "2010-04-01";
 
+/** A one-page list in the 2010 API's envelope (everything fits on page 0 at PageSize 50). */
+export function singlePage(uri: string, key: string, items: readonly unknown[]): Record<string, unknown> {
+  return {
+    end: Math.max(items.length - 1, 0),
+    first_page_uri: uri,
+    [key]: items,
+    next_page_uri: null,
+    page: 0,
+    page_size: 50,
+    previous_page_uri: null,
+    start: 0,
+    uri,
+  };
+}
+
 /** A message the emulator accepted, as tests inspect it. */
 export interface EmulatedMessage {
   sid: string;

@@ -55,32 +55,21 @@ export function collectRuntimeConfigAssignments({ config, defaults, context }: S
   for (const [accountId, account] of Object.entries(accounts)) {
     if (isRecord(account) && isEnabledFlag(account) && !ownsToken(account)) inheritors.push({ accountId, account });
   }
-  const rootPath = `channels.${CHANNEL_ID}.authToken`;
-  const applyRoot = (value: unknown) => {
-    channel.authToken = value;
-  };
+  const rootToken = {
+    value: channel.authToken,
+    path: `channels.${CHANNEL_ID}.authToken`,
+    expected: "string",
+    defaults,
+    context,
+    apply: (value: unknown) => {
+      channel.authToken = value;
+    },
+  } as const;
   if (!enabled || inheritors.length === 0) {
-    collectSecretInputAssignment({
-      value: channel.authToken,
-      path: rootPath,
-      expected: "string",
-      defaults,
-      context,
-      active: false,
-      inactiveReason: "no enabled twilio-sms account uses this top-level authToken.",
-      apply: applyRoot,
-    });
+    collectSecretInputAssignment({ ...rootToken, active: false, inactiveReason: "no enabled twilio-sms account uses this top-level authToken." });
   } else {
     for (const { accountId, account } of inheritors) {
-      collectSecretInputAssignment({
-        value: channel.authToken,
-        path: rootPath,
-        expected: "string",
-        defaults,
-        context,
-        owner: owner(accountId, { channel: rootDefaults, account }),
-        apply: applyRoot,
-      });
+      collectSecretInputAssignment({ ...rootToken, owner: owner(accountId, { channel: rootDefaults, account }) });
     }
   }
   for (const [accountId, account] of Object.entries(accounts)) {

@@ -24,36 +24,20 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promis
 /** Installs the gateway HTTP route for a path; returns its removal. Tests install on a loopback server instead. */
 export type InstallRoute = (params: { path: string; accountId: string; handler: RouteHandler; log: (message: string) => void }) => () => void;
 
-export const installGatewayRoute: InstallRoute = ({ path, accountId, handler, log }) =>
-  registerPluginHttpRoute({
-    path,
-    auth: "plugin",
-    match: "exact",
-    pluginId: PLUGIN_ID,
-    accountId,
-    replaceExisting: true,
-    throwOnFailure: true,
-    log,
-    handler,
-  });
+/** A gateway HTTP route with "plugin" auth: our own checks (signature, token) guard it. */
+const installPluginRoute =
+  (match: "exact" | "prefix"): InstallRoute =>
+  ({ path, accountId, handler, log }) =>
+    registerPluginHttpRoute({ path, auth: "plugin", match, pluginId: PLUGIN_ID, accountId, replaceExisting: true, throwOnFailure: true, log, handler });
+
+export const installGatewayRoute = installPluginRoute("exact");
 
 /**
  * Installs the prefix route under which an account's outbound attachments are
  * served (`OutboundMediaHost.routePath`); Twilio fetches them without our
- * signature, so the route is "plugin" auth and the unguessable token is the check.
+ * signature, so the unguessable token is the check.
  */
-export const installMediaRoute: InstallRoute = ({ path, accountId, handler, log }) =>
-  registerPluginHttpRoute({
-    path,
-    auth: "plugin",
-    match: "prefix",
-    pluginId: PLUGIN_ID,
-    accountId,
-    replaceExisting: true,
-    throwOnFailure: true,
-    log,
-    handler,
-  });
+export const installMediaRoute = installPluginRoute("prefix");
 
 export interface WebhookRoutes {
   register(
