@@ -8,6 +8,7 @@
 //   SANDBOX_DIR               state folder (default .sandbox/ in the repo); delete it to start over
 //   SANDBOX_PORT              phone page / emulator port (default 4242; 0 = any free port)
 //   SANDBOX_GATEWAY_PORT      gateway port (default 4243; 0 = any free port)
+//   SANDBOX_MODEL_PORT        echo model port (default 4244; 0 = any free port)
 //   SANDBOX_MODEL, SANDBOX_OPENCLAW_CONFIG   use a real model instead of the echo (see sandbox/model/choose.ts)
 // A busy port falls back to a free one; the printed URL is always right.
 import { mkdirSync, rmSync } from "node:fs";
@@ -22,6 +23,7 @@ import type { Sandbox } from "./start.ts";
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DEFAULT_PHONE_PORT = 4242;
 const DEFAULT_GATEWAY_PORT = 4243;
+const DEFAULT_MODEL_PORT = 4244;
 
 const log = (line: string) => process.stderr.write(`[sandbox] ${line}\n`);
 
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   const dir = resolve(process.env.SANDBOX_DIR?.trim() || join(REPO_ROOT, ".sandbox"));
   const phonePort = portSetting("SANDBOX_PORT", DEFAULT_PHONE_PORT);
   const gatewayPort = portSetting("SANDBOX_GATEWAY_PORT", DEFAULT_GATEWAY_PORT);
+  const modelPort = portSetting("SANDBOX_MODEL_PORT", DEFAULT_MODEL_PORT);
   const model = await chooseModel(process.env);
 
   mkdirSync(dir, { recursive: true });
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   // Logs of the previous run would only confuse; the rest of the state (pairings, sessions) is kept.
   rmSync(join(dir, "gateway-output.log"), { force: true });
   log(`state: ${shown(dir)}/ (delete it to start over) · model: ${model.label}`);
-  sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, model, log });
+  sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, modelPort, model, log });
   lock.recordGateway(sandbox.gatewayPid());
   log(`gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);
   process.stdout.write(`Open ${sandbox.phoneUrl} to text your agent.\n`);

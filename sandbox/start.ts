@@ -38,6 +38,8 @@ export type SandboxOptions = {
   /** Preferred ports; a busy one falls back to any free port, 0 asks for one. */
   phonePort: number;
   gatewayPort: number;
+  /** Preferred port of the echo model (its URL is in the gateway's config, so a stable one keeps the config unchanged). */
+  modelPort: number;
   model: ModelChoice;
   log: (line: string) => void;
   /** Where progress lines go (default stderr). */
@@ -90,7 +92,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // Both start in milliseconds, and serve while the plugin is built and the gateway boots.
     [emulator, model] = await Promise.all([
       startEmulator(options.phonePort),
-      options.model.kind === "echo" ? startModelServer() : Promise.resolve(undefined),
+      options.model.kind === "echo" ? startModelServer({ port: await loopbackPort(options.modelPort) }) : Promise.resolve(undefined),
     ]);
     // Replies then show sent and delivered on the phone, as a real handset's would.
     emulator.deliverMessages(DELIVERY_TIMING);

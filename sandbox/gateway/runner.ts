@@ -454,7 +454,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   await mkdir(stateDir, { recursive: true });
   const port = options.port ?? (await getFreePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const token = randomBytes(16).toString("hex");
+  // A reused profile keeps its token: every config change makes the next
+  // start re-run the host's state migrations (about 4 s), so a warm start
+  // must leave the config byte-for-byte as it was.
+  const earlierConfig = setup === "reuse" && existsSync(configPath) ? await readFile(configPath, "utf8") : undefined;
+  const installedBefore = earlierConfig === undefined ? undefined : (JSON.parse(earlierConfig) as JsonObject);
+  const earlierToken = ((installedBefore?.gateway as JsonObject | undefined)?.auth as JsonObject | undefined)?.token;
+  const token = typeof earlierToken === "string" && earlierToken !== "" ? earlierToken : randomBytes(16).toString("hex");
   const env = buildEnv(root, stateDir, configPath, options.env ?? {});
   const node = nodeBinary();
   // 11-16 s on an idle 2-core machine; minutes when other gateways share the cores.
@@ -614,7 +620,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     // The install owns `plugins` and `meta`; every other key is written fresh on each start.
     let installed: JsonObject;
     if (setup === "reuse") {
-      installed = existsSync(configPath) ? (JSON.parse(await readFile(configPath, "utf8")) as JsonObject) : {};
+      installed = installedBefore ?? {};
     } else if (template) {
       await copyProfileState(template, root);
       installed = JSON.parse((await readFile(join(template, "openclaw.json"), "utf8")).replaceAll(template, root)) as JsonObject;
@@ -634,7 +640,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     config = deepMerge(config, { channels: { [channelId]: channelConfig } });
     if (options.modelUrl) config = deepMerge(config, modelConfig(options.modelUrl, options.modelId ?? DEFAULT_MODEL_ID, options.modelInput ?? ["text"]));
     if (options.extraConfig) config = deepMerge(config, options.extraConfig);
-    await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+    const configText = `${JSON.stringify(config, null, 2)}\n`;
+    if (configText !== earlierConfig) await writeFile(configPath, configText);
     if (options.launch !== false) await launch();
   } catch (err) {
     stopped = true;

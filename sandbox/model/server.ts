@@ -12,6 +12,8 @@ export type ModelServerOptions = {
   /** Model id reported by GET /v1/models and echoed in completions. */
   modelId?: string;
   reply?: ReplyFn;
+  /** Loopback port to listen on; 0 (default) takes any free one. */
+  port?: number;
 };
 
 export type ModelServer = {
@@ -300,7 +302,7 @@ export async function startModelServer(options: ModelServerOptions = {}): Promis
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 

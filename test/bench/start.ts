@@ -11,7 +11,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
+import { descendantPids, getFreePort, nodeBinary } from "../../sandbox/gateway/runner.ts";
 import { writeResultsSection } from "./results.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,6 +19,16 @@ const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const START_TIMEOUT_MS = 900_000;
 
 type Run = { label: string; ms: number; steps: string[] };
+
+type SandboxPorts = { SANDBOX_PORT: string; SANDBOX_GATEWAY_PORT: string; SANDBOX_MODEL_PORT: string };
+
+// The same ports on every start, as a user's defaults (4242-4244) are: the
+// ports are in the gateway's config, and a changed config costs the next
+// start the host's state migrations. Free ones, so a running sandbox is no clash.
+async function benchPorts(): Promise<SandboxPorts> {
+  const [phone, gateway, model] = [await getFreePort(), await getFreePort(), await getFreePort()];
+  return { SANDBOX_PORT: String(phone), SANDBOX_GATEWAY_PORT: String(gateway), SANDBOX_MODEL_PORT: String(model) };
+}
 
 function freshClone(): string {
   const clone = mkdtempSync(join(tmpdir(), "bench-start-clone-"));
@@ -42,11 +52,11 @@ async function answers200(url: string): Promise<boolean> {
 }
 
 /** Runs `npm start`'s launcher until the page and the gateway both answer, then stops it with Ctrl-C. */
-async function timeStart(clone: string, label: string): Promise<Run> {
+async function timeStart(clone: string, label: string, ports: SandboxPorts): Promise<Run> {
   const started = performance.now();
   const launcher = spawn(nodeBinary(), [join(clone, "sandbox", "main.ts")], {
     cwd: clone,
-    env: { ...process.env, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0", PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+    env: { ...process.env, ...ports, PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -113,10 +123,11 @@ async function main(): Promise<void> {
   const load = loadavg();
   const clone = freshClone();
   try {
-    const runs = [await timeStart(clone, "cold")];
+    const ports = await benchPorts();
+    const runs = [await timeStart(clone, "cold", ports)];
     process.stderr.write(`[bench] cold: ${seconds(runs[0]!.ms)}\n`);
     for (let i = 1; i <= warmRuns; i += 1) {
-      const run = await timeStart(clone, `warm ${i}`);
+      const run = await timeStart(clone, `warm ${i}`, ports);
       process.stderr.write(`[bench] warm ${i}: ${seconds(run.ms)}\n`);
       runs.push(run);
     }
