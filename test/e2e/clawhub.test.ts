@@ -27,7 +27,6 @@ let release: PublishedRelease;
 let gateway: GatewayHandle;
 
 const downloads = (from: number) => registry.requests.slice(from).filter((request) => request.endsWith("/artifact/download"));
-const jsonOf = (stdout: string) => JSON.parse(stdout.slice(stdout.indexOf("{"))) as Record<string, unknown>;
 
 beforeAll(async () => {
   emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
@@ -70,13 +69,12 @@ describe("openclaw plugins install from ClawHub", () => {
 
     // Ready means every configured channel account is healthy.
     await gateway.restart();
-    const inspect = await gateway.cli(["plugins", "inspect", "twilio-sms", "--runtime", "--json"], { timeoutMs: 300_000 });
-    expect(inspect.code, inspect.stderr).toBe(0);
-    const report = jsonOf(inspect.stdout) as {
+    // What `openclaw plugins inspect twilio-sms` reads, over the running gateway's RPC.
+    const report = (await gateway.rpc("plugins.inspect", { pluginId: "twilio-sms" })) as {
       plugin: { status: string; channelIds: string[]; version: string };
       install: Record<string, unknown>;
     };
-    expect(report.plugin).toMatchObject({ status: "loaded", channelIds: ["twilio-sms"], version: release.version });
+    expect(report.plugin, JSON.stringify(report)).toMatchObject({ status: "loaded", channelIds: ["twilio-sms"], version: release.version });
     expect(report.install).toMatchObject({
       source: "clawhub",
       spec: SPEC,

@@ -10,6 +10,7 @@ import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
+import { approvePairingCode } from "../../sandbox/pairing.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 
 const ACCOUNT_SID = `AC${"a".repeat(32)}`;
@@ -74,9 +75,9 @@ describe("pairing", () => {
     expect(emulator.messages.filter((message) => message.to === STRANGER)).toHaveLength(1);
     expect(turnsFor("hi, who is this?") + turnsFor("hello?")).toBe(0);
 
-    // The very command the pairing text tells the owner to run.
-    const approve = await gateway.cli(["pairing", "approve", "twilio-sms", code!]);
-    expect(approve.code, approve.stderr + approve.stdout).toBe(0);
+    // What `openclaw pairing approve twilio-sms <code>` does, over the gateway's RPC.
+    const approve = await approvePairingCode(gateway.rpc, "twilio-sms", emulator.messages, code!);
+    expect(approve, approve.output).toMatchObject({ ok: true });
     const [, approved] = await emulator.waitForMessages(2, { to: STRANGER, timeoutMs: 30_000 });
     expect(approved!.body).toMatch(/^You're approved/);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { startGateway } from "../../sandbox/gateway/runner.ts";
-import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
 
 const SID = `AC${"8".repeat(32)}`;
 const TOKEN = "mistakes-token-0000000000000000";
@@ -20,6 +20,14 @@ const OFF_PATH = "+15550005004";
 
 let emulator: TwilioEmulator;
 let gateway: GatewayHandle;
+let probeText: Promise<CliResult> | undefined;
+
+// `openclaw channels status --probe`, run once (each CLI start costs 10-30 s)
+// and read by every test that checks what the user sees in it.
+const probeTextOutput = async () => {
+  const result = await (probeText ??= gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 }));
+  return result.stdout + result.stderr;
+};
 
 beforeAll(async () => {
   // GOOD is in no Messaging Service: an unregistered US 10DLC number.
@@ -73,8 +81,7 @@ describe("an account that cannot start is never silent", () => {
     // The host's secrets runtime isolates the account before the plugin runs (so no plugin line),
     // names the key in its log, and status reports the account as failing, not "not configured".
     await gateway.waitForLog(/SECRETS_OWNER_UNAVAILABLE.*channels\.twilio-sms\.accounts\.unresolved\.authToken/, 120_000);
-    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms"], { timeoutMs: 120_000 });
-    const out = result.stdout + result.stderr;
+    const out = await probeTextOutput();
     expect(out).toMatch(/twilio-sms unresolved: .*configured but unavailable/);
     expect(out).not.toMatch(/unresolved.*not configured/);
   }, 150_000);
@@ -104,8 +111,7 @@ describe("an account that cannot start is never silent", () => {
 
 describe("the probe shows a missing A2P 10DLC registration", () => {
   it("text output names the failed check and its fix", async () => {
-    const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 });
-    const out = result.stdout + result.stderr;
+    const out = await probeTextOutput();
     expect(out).toMatch(/deliverability: \+1\*+5001 is not in any Messaging Service, so it has no A2P 10DLC campaign; US carriers block texts from unregistered 10DLC numbers \(error 30034\)/);
     expect(out).toMatch(/register a brand and campaign in Twilio Console → Messaging → Regulatory compliance → A2P 10DLC/);
     expect(out).not.toContain(GOOD);

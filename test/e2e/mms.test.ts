@@ -4,6 +4,7 @@
 // files the emulator fetches from the plugin's own hosted links (several files
 // in ONE message). Refusal reasons (oversize, wrong type,
 // foreign redirect) are proven in-process in test/media/inbound.test.ts.
+import { randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -144,7 +145,7 @@ describe("outbound MMS", () => {
 });
 
 describe("outbound MMS with several files", () => {
-  it("message send with three --media: ONE MMS with three MediaUrls and the text, each file fetched with its exact bytes and type", async () => {
+  it("a send with three files: ONE MMS with three MediaUrls and the text, each file fetched with its exact bytes and type", async () => {
     emulator.reset();
     const folder = join(gateway.stateDir, "media", "outgoing");
     await mkdir(folder, { recursive: true });
@@ -155,9 +156,9 @@ describe("outbound MMS with several files", () => {
       { name: "three.png", bytes: red, type: "image/png" },
     ];
     for (const file of files) await writeFile(join(folder, file.name), file.bytes);
-    const media = files.flatMap((file) => ["--media", join(folder, file.name)]);
-    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", HANDSET, ...media, "--message", "album"], { timeoutMs: 120_000 });
-    expect(result.code, result.stderr).toBe(0);
+    // The gateway's send RPC, which `message send --media a --media b` calls (the CLI itself ran above).
+    const mediaUrls = files.map((file) => join(folder, file.name));
+    const result = await gateway.rpc("send", { channel: "twilio-sms", to: HANDSET, message: "album", mediaUrls, idempotencyKey: randomUUID() });
     expect(emulator.messages).toHaveLength(1);
     const [message] = emulator.messages;
     expect(message).toMatchObject({ to: HANDSET, from: FROM, body: "album" });
@@ -167,7 +168,7 @@ describe("outbound MMS with several files", () => {
     expect(gets.map((get) => [get?.status, get?.contentType, get?.size, get?.sha256])).toEqual(
       files.map((file) => [200, file.type, file.bytes.length, sha256(file.bytes)]),
     );
-    expect(result.stdout).toContain(message!.sid);
+    expect(JSON.stringify(result)).toContain(message!.sid);
   }, 180_000);
 });
 

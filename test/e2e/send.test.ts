@@ -1,8 +1,8 @@
 // Outbound and what follows it, in one real gateway (one boot for both):
 // - the gateway's `send` RPC (what `openclaw message send` calls) → plugin →
 //   Twilio emulator: flattening, splitting, targets, status, segment cost and
-//   failures that must not double-send. One test runs the real CLI, the
-//   user's own path; the rest skip its seconds of start-up;
+//   failures that must not double-send. The real `openclaw message send`
+//   CLI runs in mms.test.ts; here the RPC skips its 15 s of start-up;
 // - delivery status callbacks, the Twilio-side probe and a webhookPath hot
 //   reload (last: it moves the route). The journal across a kill -9 is in queue.test.ts.
 import { randomUUID } from "node:crypto";
@@ -78,15 +78,14 @@ afterAll(async () => {
 const send = (message: string, to = TO) => gateway.rpc("send", { channel: "twilio-sms", to, message, idempotencyKey: randomUUID() });
 
 describe("sending through the gateway", () => {
-  it("openclaw message send: flattens Markdown and sends exactly one SMS from the configured number", async () => {
+  it("message send: flattens Markdown and sends exactly one SMS from the configured number, answering with its SID", async () => {
     emulator.reset();
-    const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--target", TO, "--message", "**Hi** [docs](https://example.com)", "--json"]);
-    expect(result.code, result.stderr).toBe(0);
+    const result = await send("**Hi** [docs](https://example.com)");
     const messages = emulator.messages;
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ to: TO, from: FROM, body: "Hi docs (https://example.com)", encoding: "GSM-7", numSegments: 1 });
-    expect(result.stdout).toContain(messages[0]!.sid);
-  }, 120_000);
+    expect(JSON.stringify(result)).toContain(messages[0]!.sid);
+  });
 
   it("accepts the twilio: prefix", async () => {
     emulator.reset();
