@@ -70,21 +70,18 @@ describe("openclaw plugins install from ClawHub", () => {
     // Ready means every configured channel account is healthy.
     await gateway.restart();
     // What `openclaw plugins inspect twilio-sms` reads, over the running gateway's RPC.
-    const report = (await gateway.rpc("plugins.inspect", { pluginId: "twilio-sms" })) as {
-      plugin: { status: string; channelIds: string[]; version: string };
-      install: Record<string, unknown>;
-    };
-    expect(report.plugin, JSON.stringify(report)).toMatchObject({ status: "loaded", channelIds: ["twilio-sms"], version: release.version });
-    expect(report.install).toMatchObject({
-      source: "clawhub",
+    const report = (await gateway.rpc("plugins.inspect", { pluginId: "twilio-sms" })) as Record<string, Record<string, unknown>>;
+    const shown = JSON.stringify({ ...report, overview: undefined });
+    expect(report.plugin, shown).toMatchObject({ id: "twilio-sms", version: release.version, installed: true, enabled: true });
+    expect(report.declared, shown).toMatchObject({ channels: ["twilio-sms"] });
+    // The recorded integrity is the ClawHub artifact's sha256, the one the install verified.
+    expect(report.source, shown).toMatchObject({
+      kind: "clawhub",
       spec: SPEC,
-      installPath: join(gateway.stateDir, "extensions", "twilio-sms"),
-      clawhubUrl: registry.url,
-      clawhubPackage: pkg.name,
-      clawpackSha256: release.sha256,
-      npmIntegrity: release.npmIntegrity,
-      clawhubTrustDisposition: "clean",
+      packageName: pkg.name,
+      integrity: `sha256-${Buffer.from(release.sha256, "hex").toString("base64")}`,
     });
+    expect(report.trust, shown).toMatchObject({ disposition: "clean" });
 
     const status = (await gateway.rpc("channels.status", { channel: "twilio-sms" })) as { channelAccounts?: Record<string, Array<{ accountId: string }>> };
     expect(status.channelAccounts?.["twilio-sms"]?.find((account) => account.accountId === "default"), JSON.stringify(status)).toMatchObject({ running: true });

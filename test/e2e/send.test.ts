@@ -2,7 +2,8 @@
 // - the gateway's `send` RPC (what `openclaw message send` calls) → plugin →
 //   Twilio emulator: flattening, splitting, targets, status, segment cost and
 //   failures that must not double-send. The real `openclaw message send`
-//   CLI runs in mms.test.ts; here the RPC skips its 15 s of start-up;
+//   CLI runs in inbound.test.ts (with --media); here the RPC skips its 15 s
+//   of start-up;
 // - delivery status callbacks, the Twilio-side probe and a webhookPath hot
 //   reload (last: it moves the route). The journal across a kill -9 is in queue.test.ts.
 import { randomUUID } from "node:crypto";
