@@ -64,7 +64,7 @@ beforeAll(async () => {
   // throw-away state folder; its own group, so the test can signal it like a terminal.
   launcher = spawn(nodeBinary(), [join(REPO_ROOT, "sandbox", "main.ts")], {
     cwd: REPO_ROOT,
-    env: { ...process.env, SANDBOX_DIR: stateDir, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0" },
+    env: { ...process.env, SANDBOX_DIR: stateDir, SANDBOX_PORT: "0", SANDBOX_GATEWAY_PORT: "0", SANDBOX_MODEL_PORT: "0" },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
