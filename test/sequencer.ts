@@ -6,9 +6,10 @@
 import { BaseSequencer } from "vitest/node";
 import type { TestSpecification } from "vitest/node";
 
-// Slowest first on a fresh clone: the kill -9 and reload file, then the ClawHub
-// install (two installs, one boot) and the five-account token file.
-const SLOW_E2E = ["queue", "clawhub", "token-sources"];
+// Longest first on a fresh clone (measured on 2 cores): the kill -9 and reload
+// file, the ClawHub install (two installs, one boot), inbound texts and MMS,
+// the browser, the six-account send file, then doctor and the probe.
+const SLOW_E2E = ["queue", "clawhub", "inbound", "sandbox", "send", "mistakes"];
 
 const e2eRank = (spec: TestSpecification): number => {
   const match = /[\\/]test[\\/]e2e[\\/]([^\\/]+)\.test\.ts$/.exec(spec.moduleId);
