@@ -298,13 +298,17 @@ describe("inbound MMS", () => {
   }, 120_000);
 });
 
+/** Under the state dir's media folder: local files there are ones the host lets a send read. */
+async function outgoingFolder(): Promise<string> {
+  const folder = join(gateway.stateDir, "media", "outgoing");
+  await mkdir(folder, { recursive: true });
+  return folder;
+}
+
 describe("outbound MMS", () => {
   it("message send --media: the emulator fetches exactly the file's bytes and type from the plugin's link; the SID is MM…", async () => {
     emulator.reset();
-    // Under the state dir's media folder: a local file the host lets a send read.
-    const folder = join(gateway.stateDir, "media", "outgoing");
-    await mkdir(folder, { recursive: true });
-    const file = join(folder, "chart.png");
+    const file = join(await outgoingFolder(), "chart.png");
     await writeFile(file, PNG);
     const result = await gateway.cli(["message", "send", "--channel", "twilio-sms", "--account", "mms", "--target", HANDSET, "--media", file, "--message", "chart"], { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
@@ -336,8 +340,7 @@ describe("outbound MMS", () => {
 describe("outbound MMS with several files", () => {
   it("a send with three files: ONE MMS with three MediaUrls and the text, each file fetched with its exact bytes and type", async () => {
     emulator.reset();
-    const folder = join(gateway.stateDir, "media", "outgoing");
-    await mkdir(folder, { recursive: true });
+    const folder = await outgoingFolder();
     const red = png({ width: 2, height: 2, rgba: [255, 0, 0, 255] });
     const files = [
       { name: "one.png", bytes: PNG, type: "image/png" },

@@ -26,10 +26,13 @@ let now: number;
 beforeAll(async () => {
   emulator = await startTwilioEmulator();
 });
+const databases: DatabaseSync[] = [];
 afterAll(async () => {
   await emulator?.close();
+  // The last test's folder too: each beforeEach removes only the one before it.
+  for (const db of databases.splice(0)) db.close();
+  if (stateDir) await rm(stateDir, { recursive: true, force: true });
 });
-const databases: DatabaseSync[] = [];
 
 beforeEach(async () => {
   for (const db of databases.splice(0)) db.close();
