@@ -463,7 +463,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
   const token = typeof earlierToken === "string" && earlierToken !== "" ? earlierToken : randomBytes(16).toString("hex");
   const env = buildEnv(root, stateDir, configPath, options.env ?? {});
   const node = nodeBinary();
-  // 11-16 s on an idle 2-core machine; minutes when other gateways share the cores.
+  // 17-23 s on an idle 2-core machine; minutes when other gateways share the cores.
   const startTimeoutMs = options.startTimeoutMs ?? 240_000;
   const keep = options.rootDir !== undefined || process.env.KEEP_E2E_STATE === "1";
 
