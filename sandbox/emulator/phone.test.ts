@@ -17,7 +17,8 @@ let hookUrl: string;
 let hookStatus = 200;
 const received: { signatureValid: boolean; form: Record<string, string> }[] = [];
 const approvals: string[] = [];
-let approvalResult: ApprovalResult = { ok: true, output: "Approved twilio-sms sender +15555550123." };
+const APPROVED: ApprovalResult = { ok: true, output: "Approved twilio-sms sender +15555550123." };
+let approvalResult = APPROVED;
 let phoneUrl: string;
 
 async function api(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -173,7 +174,7 @@ describe("approving a pairing", () => {
       const { json } = await api("approve", { code: "NOPE2345" });
       expect(json).toMatchObject({ ok: false, output: expect.stringContaining("No pending pairing") });
     } finally {
-      approvalResult = { ok: true, output: "" };
+      approvalResult = APPROVED;
     }
   });
 
