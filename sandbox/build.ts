@@ -46,14 +46,19 @@ export function buildIsStale(repoRoot: string): boolean {
   return inputs.some((file) => mtimeOr0(file) > built);
 }
 
-/** Runs `npm run build` when dist/ is out of date; returns whether it did. */
-export async function buildIfStale(repoRoot: string): Promise<boolean> {
-  if (!buildIsStale(repoRoot)) return false;
+/** Runs `npm run build`; a failure throws with the build's own output. */
+export async function build(repoRoot: string): Promise<void> {
   try {
     await promisify(execFile)("npm", ["run", "--silent", "build"], { cwd: repoRoot, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
     throw new Error(`npm run build failed:\n${`${stdout}${stderr}`.trim()}`);
   }
+}
+
+/** Runs `npm run build` when dist/ is out of date; returns whether it did. */
+export async function buildIfStale(repoRoot: string): Promise<boolean> {
+  if (!buildIsStale(repoRoot)) return false;
+  await build(repoRoot);
   return true;
 }

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { buildIfStale, buildIsStale, pluginSourceHash } from "./build.ts";
+import { build, buildIsStale, pluginSourceHash } from "./build.ts";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator } from "./emulator/index.ts";
 import type { TwilioEmulator } from "./emulator/index.ts";
 import { packPlugin } from "./gateway/plugin-package.ts";
@@ -132,7 +132,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       await rm(hashFile, { force: true });
       if (buildIsStale(options.repoRoot)) {
         const building = step("building the plugin (npm run build)");
-        await buildIfStale(options.repoRoot);
+        await build(options.repoRoot);
         building.done();
       }
       // Packed inside the state folder, so a start cut short leaves nothing in /tmp.

@@ -42,6 +42,11 @@ function freshClone(): string {
   return clone;
 }
 
+/** The environment npm scripts give the clone: its own node_modules/.bin (the carried Node 24) first. */
+function cloneEnv(clone: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra, PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` };
+}
+
 async function answers200(url: string): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -57,7 +62,7 @@ async function timeStart(clone: string, label: string, ports: SandboxPorts): Pro
   const started = performance.now();
   const launcher = spawn(nodeBinary(), [join(clone, "sandbox", "main.ts")], {
     cwd: clone,
-    env: { ...process.env, ...ports, PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+    env: cloneEnv(clone, ports),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -108,7 +113,7 @@ function installBuild(clone: string): number {
   const started = performance.now();
   execFileSync(nodeBinary(), [join(clone, "scripts", "build-if-stale.ts")], {
     cwd: clone,
-    env: { ...process.env, PATH: `${join(clone, "node_modules", ".bin")}:${process.env.PATH ?? ""}` },
+    env: cloneEnv(clone),
     stdio: "ignore",
   });
   return performance.now() - started;

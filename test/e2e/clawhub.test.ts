@@ -12,6 +12,7 @@ import { startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startClawHubRegistry } from "./support/clawhub-registry.ts";
 import type { ClawHubRegistry, PublishedRelease } from "./support/clawhub-registry.ts";
+import { accountStatus } from "./support/channel-status.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string; openclaw: { install: { clawhubSpec: string } } };
@@ -83,8 +84,8 @@ describe("openclaw plugins install from ClawHub", () => {
     });
     expect(report.trust, shown).toMatchObject({ disposition: "clean" });
 
-    const status = (await gateway.rpc("channels.status", { channel: "twilio-sms" })) as { channelAccounts?: Record<string, Array<{ accountId: string }>> };
-    expect(status.channelAccounts?.["twilio-sms"]?.find((account) => account.accountId === "default"), JSON.stringify(status)).toMatchObject({ running: true });
+    const status = await gateway.rpc("channels.status", { channel: "twilio-sms" });
+    expect(accountStatus(status, "default"), JSON.stringify(status)).toMatchObject({ running: true });
   }, 1_200_000);
 
   it("stops at a release ClawHub flags as malicious, before downloading anything", async () => {

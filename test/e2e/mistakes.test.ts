@@ -9,6 +9,7 @@ import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
 import type { TwilioEmulator } from "../../sandbox/emulator/index.ts";
 import { startGateway } from "../../sandbox/gateway/runner.ts";
 import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { accountStatus } from "./support/channel-status.ts";
 
 const SID = `AC${"8".repeat(32)}`;
 const TOKEN = "mistakes-token-0000000000000000";
@@ -95,15 +96,12 @@ describe("an account that cannot start is never silent", () => {
 
   it("status calls the accounts invalid, with the reason, never 'not configured'", async () => {
     // What `channels status --json` prints, over the gateway's RPC.
-    const payload = (await gateway.rpc("channels.status", { channel: "twilio-sms" })) as {
-      channelAccounts?: Record<string, { accountId: string; configured?: boolean; lastError?: string | null }[]>;
-    };
+    const payload = await gateway.rpc("channels.status", { channel: "twilio-sms" });
     const text = JSON.stringify(payload);
-    const accounts = payload.channelAccounts?.["twilio-sms"] ?? [];
-    const byId = Object.fromEntries(accounts.map((account) => [account.accountId, account]));
     for (const id of ["clash", "nosender", "offpath"]) {
-      expect(byId[id]?.configured, id).toBe(true);
-      expect(byId[id]?.lastError ?? "", id).toMatch(/^invalid config, not started: channels\.twilio-sms\.accounts\./);
+      const account = accountStatus(payload, id);
+      expect(account?.configured, id).toBe(true);
+      expect(String(account?.lastError ?? ""), id).toMatch(/^invalid config, not started: channels\.twilio-sms\.accounts\./);
     }
     expect(text).not.toContain(UNRESOLVED);
   }, 150_000);
@@ -120,8 +118,7 @@ describe("the probe shows a missing A2P 10DLC registration", () => {
   it("the JSON output, on stdout alone, marks the probe failed (the command's exit code cannot)", async () => {
     const result = await gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe", "--json"], { timeoutMs: 120_000 });
     expect(result.code).toBe(0);
-    const payload = JSON.parse(result.stdout) as { channelAccounts: Record<string, { accountId: string; probe?: { ok?: boolean } }[]> };
-    const root = payload.channelAccounts["twilio-sms"]?.find((account) => account.accountId === "default");
+    const root = accountStatus(JSON.parse(result.stdout), "default") as { probe?: { ok?: boolean } } | undefined;
     expect(root?.probe?.ok).toBe(false);
   }, 150_000);
 });

@@ -13,6 +13,7 @@ import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
+import { accountStatus } from "./support/channel-status.ts";
 
 const ACCOUNT_SID = `AC${"9".repeat(32)}`;
 const TOKEN = "e2e-queue-token-0123456789abcdef";
@@ -67,18 +68,6 @@ afterAll(async () => {
   if (rootDir && process.env.KEEP_E2E_STATE !== "1") await rm(rootDir, { recursive: true, force: true, maxRetries: 3 });
 });
 
-/** The `extra` of one account in `channels status --json`, wherever the host nests it. */
-function accountEntry(json: unknown, accountId: string): Record<string, unknown> | undefined {
-  if (!json || typeof json !== "object") return undefined;
-  const record = json as Record<string, unknown>;
-  if (record.accountId === accountId && ("deliveries" in record || "queue" in record)) return record;
-  for (const value of Object.values(record)) {
-    const found = accountEntry(value, accountId);
-    if (found) return found;
-  }
-  return undefined;
-}
-
 describe("status callbacks with two accounts on one path and one Twilio account", () => {
   it("each account's callbacks land in its own delivery status", async () => {
     emulator.reset();
@@ -96,8 +85,8 @@ describe("status callbacks with two accounts on one path and one Twilio account"
     expect(await emulator.sendStatusCallback(messageA.sid, "undelivered", { errorCode: 30003 })).toBe(204);
 
     const json = await gateway.rpc("channels.status", { channel: "twilio-sms" });
-    const a = JSON.stringify(accountEntry(json, "default"));
-    const b = JSON.stringify(accountEntry(json, "b"));
+    const a = JSON.stringify(accountStatus(json, "default"));
+    const b = JSON.stringify(accountStatus(json, "b"));
     expect(a).toContain(`"sid":"${messageA.sid}","status":"undelivered","errorCode":30003`);
     expect(a).not.toContain(messageB.sid);
     expect(b).toContain(`"sid":"${messageB.sid}","status":"delivered"`);

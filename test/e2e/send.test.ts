@@ -24,6 +24,7 @@ import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
+import { accountStatus } from "./support/channel-status.ts";
 
 type Source = { account: string; sid: string; token: string; from: string; path: string; sender: string };
 
@@ -199,13 +200,12 @@ describe("the host's secrets commands", () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** `openclaw channels status [--probe] --json`, over the gateway's RPC. */
-const channelStatus = async (probe = false) => JSON.stringify(await gateway.rpc("channels.status", { channel: "twilio-sms", probe }));
-/** The "send" account's own entry in that status (the other accounts' probes fail: no publicUrl, no campaign). */
-const sendAccountStatus = async (probe = false) => {
-  const payload = (await gateway.rpc("channels.status", { channel: "twilio-sms", probe })) as { channelAccounts?: Record<string, { accountId: string }[]> };
-  return JSON.stringify(payload.channelAccounts?.["twilio-sms"]?.find((entry) => entry.accountId === "send"));
-};
+/**
+ * The "send" account's entry in `openclaw channels status [--probe] --json`, over the
+ * gateway's RPC (the other accounts' probes fail: no publicUrl, no campaign).
+ */
+const sendAccountStatus = async (probe = false) =>
+  JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms", probe }), "send"));
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -349,7 +349,7 @@ describe("delivery status callbacks", () => {
     });
     expect(forged.status).toBe(403);
 
-    const entry = await channelStatus();
+    const entry = await sendAccountStatus();
     expect(entry).toContain(message!.sid);
     expect(entry).toMatch(new RegExp(`"sid":"${message!.sid}","status":"delivered","errorCode":null,"conflicted":false`));
   }, 120_000);
