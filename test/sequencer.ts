@@ -6,10 +6,10 @@
 import { BaseSequencer } from "vitest/node";
 import type { TestSpecification } from "vitest/node";
 
-// Longest first on a fresh clone (measured on 2 cores): the kill -9 and reload
-// file, the ClawHub install (two installs, one boot), inbound texts and MMS,
-// the browser, the six-account send file, then doctor and the probe.
-const SLOW_E2E = ["queue", "clawhub", "inbound", "sandbox", "send", "mistakes"];
+// Longest first on a fresh clone (measured on 2 cores): the ClawHub install,
+// mistakes, kill -9 and reload file, inbound texts and MMS, the browser, then
+// the six-account send file.
+const SLOW_E2E = ["lifecycle", "inbound", "sandbox", "send"];
 
 const e2eRank = (spec: TestSpecification): number => {
   const match = /[\\/]test[\\/]e2e[\\/]([^\\/]+)\.test\.ts$/.exec(spec.moduleId);
