@@ -7,9 +7,8 @@ import { BaseSequencer } from "vitest/node";
 import type { TestSpecification } from "vitest/node";
 
 // Longest first on a fresh clone (measured on 2 cores): the ClawHub install,
-// mistakes, kill -9 and reload file, inbound texts and MMS, the browser, then
-// the six-account send file.
-const SLOW_E2E = ["lifecycle", "inbound", "sandbox", "send"];
+// mistakes, kill -9 and reload file; texts and pictures in and out; the browser.
+const SLOW_E2E = ["lifecycle", "messaging", "sandbox"];
 
 const e2eRank = (spec: TestSpecification): number => {
   const match = /[\\/]test[\\/]e2e[\\/]([^\\/]+)\.test\.ts$/.exec(spec.moduleId);
