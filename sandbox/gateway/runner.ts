@@ -38,7 +38,7 @@ export type GatewayAddress = { port: number; baseUrl: string };
  * - "auto" (default): install the tarball once into a template profile next
  *   to it (the first gateway does, under a lock), then copy that profile, which
  *   takes about a second instead of the install's 10-30 s;
- * - "install": `openclaw plugins install npm-pack:<tarball>`, as a user installs it;
+ * - "install": `openclaw plugins install npm-pack:<tarball>` (or `installSpec`), as a user installs it;
  * - "reuse": `rootDir` already holds a profile with the plugin installed (a warm sandbox).
  */
 export type PluginSetup = "auto" | "install" | "reuse";
@@ -47,6 +47,11 @@ export type StartGatewayOptions = {
   /** Path to an `npm pack` tarball of the plugin under test; not needed with `pluginSetup: "reuse"`. */
   pluginTarball?: string;
   pluginSetup?: PluginSetup;
+  /**
+   * What `pluginSetup: "install"` installs, e.g. a `clawhub:` spec; defaults
+   * to `npm-pack:<pluginTarball>`. The command's output is `handle.install`.
+   */
+  installSpec?: string;
   /**
    * Plugins the gateway may load (`plugins.allow`), besides the channel's own.
    * The gateway otherwise loads every bundled plugin enabled by default
@@ -105,6 +110,8 @@ export type GatewayHandle = {
   rootDir: string;
   stateDir: string;
   configPath: string;
+  /** What `openclaw plugins install` printed, with `pluginSetup: "install"`. */
+  install?: CliResult;
   /** The running gateway process, if any (it changes on restart). */
   pid(): number | undefined;
   /** Runs `openclaw <args>` with the gateway's isolated env; never throws on a non-zero exit. */
@@ -359,15 +366,16 @@ function runCli(context: CliContext, args: string[], cliOptions: { timeoutMs?: n
   });
 }
 
-/** `openclaw plugins install npm-pack:<tarball>` into the profile `context` points at. */
-async function installPlugin(context: CliContext, pluginTarball: string): Promise<void> {
-  const install = await runCli(context, ["plugins", "install", `npm-pack:${pluginTarball}`, "--force", "--accept-capabilities"], {
+/** `openclaw plugins install <spec>` (e.g. `npm-pack:<tarball>`) into the profile `context` points at. */
+async function installPlugin(context: CliContext, spec: string): Promise<CliResult> {
+  const install = await runCli(context, ["plugins", "install", spec, "--force", "--accept-capabilities"], {
     // npm installs the dependencies; on a busy 2-core machine that alone can take minutes.
     timeoutMs: 300_000,
   });
   if (install.code !== 0) {
     throw new Error(`openclaw plugins install failed (exit ${install.code})\n--- stdout ---\n${tail(install.stdout)}\n--- stderr ---\n${tail(install.stderr)}`);
   }
+  return install;
 }
 
 /** Where prepareGatewayTemplate() keeps the installed profile for a tarball. */
@@ -392,7 +400,7 @@ export async function prepareGatewayTemplate(pluginTarball: string, channelId = 
   // The install needs a valid config; port and token are replaced by each copy.
   await writeFile(configPath, `${JSON.stringify(baseConfig(TEMPLATE_PORT, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
   const context: CliContext = { root: dir, env: buildEnv(dir, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
-  await installPlugin(context, pluginTarball);
+  await installPlugin(context, `npm-pack:${pluginTarball}`);
   await writeFile(join(dir, TEMPLATE_READY), "");
   return dir;
 }
@@ -439,7 +447,8 @@ export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 4
 
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
   const setup = options.pluginSetup ?? "auto";
-  if (setup !== "reuse" && (!options.pluginTarball || !existsSync(options.pluginTarball))) {
+  const needsTarball = setup === "auto" || (setup === "install" && options.installSpec === undefined);
+  if (needsTarball && (!options.pluginTarball || !existsSync(options.pluginTarball))) {
     throw new Error(
       `startGateway: plugin tarball not found (${JSON.stringify(options.pluginTarball)}); ` +
         "the vitest globalSetup packs it from dist/ — run `npm run build` first",
@@ -629,7 +638,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       // plugin's manifest is known, `channels.<id>` is an "unknown channel id"
       // and every CLI command refuses the config.
       await writeFile(configPath, `${JSON.stringify(base, null, 2)}\n`);
-      await installPlugin({ root, env, node, logTail: () => logText }, options.pluginTarball as string);
+      handle.install = await installPlugin({ root, env, node, logTail: () => logText }, options.installSpec ?? `npm-pack:${options.pluginTarball as string}`);
       installed = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     }
     // An allowlist from an earlier start must not outlive a change of `allowPlugins`.

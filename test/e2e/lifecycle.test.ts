@@ -53,6 +53,7 @@ let model: ModelServer;
 let gateway: GatewayHandle;
 let webhookUrl: string;
 let probeText: Promise<CliResult> | undefined;
+let doctorRun: Promise<CliResult> | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const downloads = (from: number) => registry.requests.slice(from).filter((request) => request.endsWith("/artifact/download"));
@@ -62,26 +63,34 @@ const turnsFor = (text: string) => model.requests.filter((request) => request ==
 const answersTo = (to: string, text: string) =>
   emulator.messages.filter((message) => message.to === to && message.body.split("\n").some((line) => line === `Echo: ${text}` || line === text)).length;
 
-// `openclaw channels status --probe`, run once (each CLI start costs 10-30 s)
-// and read by every test that checks what the user sees in it.
+// `openclaw channels status --probe` and `openclaw doctor`, each run once
+// (a CLI start costs 10-30 s) and started together by the first test that
+// reads either, so they overlap each other and the tests in between.
 const probeTextOutput = async () => {
-  const result = await (probeText ??= gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 }));
+  startCliChecks();
+  const result = await probeText!;
   return result.stdout + result.stderr;
 };
+function startCliChecks(): void {
+  if (probeText && doctorRun) return;
+  probeText = gateway.cli(["channels", "status", "--channel", "twilio-sms", "--probe"], { timeoutMs: 120_000 });
+  doctorRun = gateway.cli(["doctor", "--non-interactive"], { timeoutMs: 240_000 });
+  // Awaited by their tests; until then a timeout must not count as an unhandled rejection.
+  for (const run of [probeText, doctorRun]) run.catch(() => undefined);
+}
 
 beforeAll(async () => {
   emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM_A, FROM_B, UNRESOLVED] }] });
   registry = await startClawHubRegistry();
   release = await registry.publish(inject("pluginTarball"));
   model = await startModelServer();
-  // The harness copies a profile with the tarball installed (the public API
-  // has no other way) and starts no gateway; the first test replaces that
-  // install through ClawHub and boots on it.
+  // A fresh profile: `openclaw plugins install <clawhubSpec>` from the
+  // registry (its output is gateway.install), then the channel config, then the boot.
   gateway = await startGateway({
-    pluginTarball: inject("pluginTarball"),
+    pluginSetup: "install",
+    installSpec: SPEC,
     env: { OPENCLAW_CLAWHUB_URL: registry.url },
     modelUrl: model.url,
-    launch: false,
     // Some accounts are meant to fail, so /readyz never turns 200.
     waitFor: "started",
     // The gateway shares a busy CI box; a slow start is not what this file tests.
@@ -128,16 +137,15 @@ describe("openclaw plugins install from ClawHub", () => {
   });
 
   it("installs the packed plugin with a verified sha256, loads it, and starts the channel", async () => {
-    const from = registry.requests.length;
-    const result = await gateway.cli(INSTALL, { timeoutMs: 300_000 });
+    // The install ran in beforeAll, the same command as INSTALL.
+    const result = gateway.install!;
     const output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
     expect(output).toContain(`Package   ${release.name}@${release.version}`);
     expect(output).toContain("Outcome: Safe");
     expect(output).toContain("Installed plugin: twilio-sms");
-    expect(downloads(from)).toHaveLength(1);
+    expect(downloads(0)).toHaveLength(1);
 
-    await gateway.restart();
     await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 120_000);
     // What `openclaw plugins inspect twilio-sms` reads, over the running gateway's RPC.
     const report = (await gateway.rpc("plugins.inspect", { pluginId: "twilio-sms" })) as Record<string, Record<string, unknown>>;
@@ -161,6 +169,7 @@ describe("openclaw plugins install from ClawHub", () => {
 
 describe("an account that cannot start is never silent", () => {
   it("logs one [twilio-sms:<id>] line with the reason and the key to fix", async () => {
+    startCliChecks();
     await gateway.waitForLog(/\[twilio-sms:clash\] invalid config, not started: .*channels\.twilio-sms\.accounts\.clash\.webhookPath .*give channels\.twilio-sms\.accounts\.clash\.webhookPath its own path/, 120_000);
     await gateway.waitForLog(/\[twilio-sms:nosender\] invalid config, not started: channels\.twilio-sms\.accounts\.nosender\.fromNumber is not set/, 120_000);
     await gateway.waitForLog(
@@ -216,7 +225,8 @@ describe("the probe shows a missing A2P 10DLC registration", () => {
 
 describe("doctor", () => {
   it("lists each account that cannot start with the key and the fix, including the mistakes config validate cannot see", async () => {
-    const result = await gateway.cli(["doctor", "--non-interactive"], { timeoutMs: 240_000 });
+    startCliChecks();
+    const result = await doctorRun!;
     // Doctor wraps its notes in a box; join the wrapped lines back into sentences.
     const out = (result.stdout + result.stderr).replace(/\s*│\s*/g, " ").replace(/\s+/g, " ");
     expect(out).toMatch(/twilio-sms account "clash" cannot start: channels\.twilio-sms\.accounts\.clash\.webhookPath .*give channels\.twilio-sms\.accounts\.clash\.webhookPath its own path/);
