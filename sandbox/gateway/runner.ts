@@ -44,7 +44,7 @@ export type GatewayAddress = { port: number; baseUrl: string };
 export type PluginSetup = "auto" | "install" | "reuse";
 
 export type StartGatewayOptions = {
-  /** Path to an `npm pack` tarball of the plugin under test; not needed with `pluginSetup: "reuse"`. */
+  /** Path to an `npm pack` tarball of the plugin under test; not needed with `pluginSetup: "reuse"` or an `installSpec`. */
   pluginTarball?: string;
   pluginSetup?: PluginSetup;
   /**
