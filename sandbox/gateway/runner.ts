@@ -369,7 +369,7 @@ function runCli(context: CliContext, args: string[], cliOptions: { timeoutMs?: n
 /** `openclaw plugins install <spec>` (e.g. `npm-pack:<tarball>`) into the profile `context` points at. */
 async function installPlugin(context: CliContext, spec: string): Promise<CliResult> {
   const install = await runCli(context, ["plugins", "install", spec, "--force", "--accept-capabilities"], {
-    // npm installs the dependencies; on a busy 2-core machine that alone can take minutes.
+    // The host scans the package (and a ClawHub install downloads it); on a busy 2-core machine that can take minutes.
     timeoutMs: 300_000,
   });
   if (install.code !== 0) {
