@@ -37,9 +37,9 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           benchmark: { include: [] },
-          // The first e2e file installs the plugin into the run's template profile before its gateway boots.
+          // A gateway's boot (and the ClawHub file's install before it) can take minutes on a busy 2-core machine.
           hookTimeout: 420_000,
-          // Packs the plugin once per run for the e2e gateway tests (inject("pluginTarball")).
+          // Packs and unpacks the plugin once per run for the e2e gateways (inject("pluginTarball"), inject("pluginDir")).
           globalSetup: ["test/e2e/support/global-setup.ts"],
         },
       },

@@ -1,16 +1,20 @@
 // Starts the three pieces of the sandbox, wired together: the Twilio emulator
 // (which also serves the phone page), a model, and a real OpenClaw gateway
-// with the packed plugin installed, pointed at the emulator.
+// that loads the packed plugin, pointed at the emulator.
 //
-// A warm start reuses the profile installed by an earlier start when the
-// plugin's build inputs hash the same, so it costs one gateway boot.
+// The plugin is packed as npm would publish it and unpacked into the state
+// folder, and the gateway loads it by path (`plugins.load.paths`, what
+// `openclaw plugins install --link` writes): no `plugins install`, whose CLI
+// start, scan and copy took 10-20 s of a cold start. A warm start (the
+// plugin's build inputs hash the same) reuses profile and plugin as they are,
+// so it costs one gateway boot.
 import { existsSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build, buildIsStale, pluginSourceHash } from "./build.ts";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator } from "./emulator/index.ts";
 import type { TwilioEmulator } from "./emulator/index.ts";
-import { packPlugin } from "./gateway/plugin-package.ts";
+import { packPlugin, unpackPlugin } from "./gateway/plugin-package.ts";
 import { startGateway } from "./gateway/runner.ts";
 import type { GatewayHandle, StartGatewayOptions } from "./gateway/runner.ts";
 import type { ModelChoice } from "./model/choose.ts";
@@ -26,8 +30,10 @@ export const AGENT_NUMBER = "+15555550100";
 const SUGGESTED_SENDERS = ["+15555550123", "+15555550142", "+15555550199"];
 const CHANNEL_ID = "twilio-sms";
 const WEBHOOK_PATH = "/twilio-sms/webhook";
-// Written after a start with a fresh install succeeded; names what that install was built from.
+// Written after a start with a freshly unpacked plugin succeeded; names what that plugin was built from.
 const INSTALLED_HASH_FILE = "plugin.sha256";
+// The unpacked package the gateway loads, inside the state folder.
+const PLUGIN_DIR = "plugin";
 // About what a US carrier takes; quick enough to watch on the page.
 const DELIVERY_TIMING = { sentAfterMs: 500, deliveredAfterMs: 1_500 };
 
@@ -76,6 +82,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   let model: ModelServer | undefined;
   let gateway: GatewayHandle | undefined;
   const packDir = join(options.dir, "pack");
+  const pluginDir = join(options.dir, PLUGIN_DIR);
   const hashFile = join(options.dir, INSTALLED_HASH_FILE);
 
   const stop = async () => {
@@ -97,7 +104,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     // Replies then show sent and delivered on the phone, as a real handset's would.
     emulator.deliverMessages(DELIVERY_TIMING);
     const sourceHash = pluginSourceHash(options.repoRoot);
-    const warm = readInstalledHash(options.dir) === sourceHash && existsSync(join(options.dir, "openclaw.json"));
+    const warm =
+      readInstalledHash(options.dir) === sourceHash &&
+      existsSync(join(options.dir, "openclaw.json")) &&
+      existsSync(join(pluginDir, "openclaw.plugin.json"));
     const gatewayPort = await loopbackPort(options.gatewayPort);
     const emulatorUrl = emulator.url;
     const emulatorCdnOrigin = emulator.cdnOrigin;
@@ -124,11 +134,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     };
 
     if (warm) {
-      const booting = step(`starting the gateway on 127.0.0.1:${gatewayPort} (plugin unchanged, reusing its install)`);
+      const booting = step(`starting the gateway on 127.0.0.1:${gatewayPort} (plugin unchanged)`);
       gateway = await startGateway({ ...gatewayOptions, pluginSetup: "reuse" });
       booting.done("ready");
     } else {
-      // A start cut short must not pass for a finished install next time.
+      // A start cut short must not pass for a finished unpack next time.
       await rm(hashFile, { force: true });
       if (buildIsStale(options.repoRoot)) {
         const building = step("building the plugin (npm run build)");
@@ -138,10 +148,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       // Packed inside the state folder, so a start cut short leaves nothing in /tmp.
       await rm(packDir, { recursive: true, force: true });
       const packed = await packPlugin(options.repoRoot, packDir);
-      const booting = step(`installing the plugin and starting the gateway on 127.0.0.1:${gatewayPort}`);
-      gateway = await startGateway({ ...gatewayOptions, pluginSetup: "install", pluginTarball: packed.tarball });
-      booting.done("ready");
+      await unpackPlugin(packed.tarball, pluginDir);
       await rm(packDir, { recursive: true, force: true });
+      const booting = step(`starting the gateway on 127.0.0.1:${gatewayPort} with the freshly packed plugin`);
+      gateway = await startGateway({ ...gatewayOptions, pluginSetup: "load", pluginDir });
+      booting.done("ready");
       await writeFile(hashFile, `${sourceHash}\n`);
     }
 

@@ -1,8 +1,8 @@
-// Packs the plugin exactly as it would be published, so e2e tests install the
-// same tarball a user would get from npm.
+// Packs the plugin exactly as it would be published, so e2e tests and the
+// sandbox run the same files a user would get from npm.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,4 +33,18 @@ export async function packPlugin(repoRoot: string = REPO_ROOT, into?: string): P
   const tarball = join(dir, info.filename);
   if (!existsSync(tarball)) throw new Error(`packPlugin: expected ${tarball} after npm pack`);
   return { tarball, dir };
+}
+
+/**
+ * Unpacks the tarball's `package/` folder into `into` (emptied first), for a
+ * gateway that loads it by path (`plugins.load.paths`) instead of installing
+ * it. The host then loads exactly the published files, without the 10-20 s
+ * (15-20 CPU-seconds) of an `openclaw plugins install` start, scan and copy.
+ */
+export async function unpackPlugin(tarball: string, into: string): Promise<string> {
+  await rm(into, { recursive: true, force: true });
+  await mkdir(into, { recursive: true });
+  await promisify(execFile)("tar", ["-xzf", tarball, "-C", into, "--strip-components=1"]);
+  if (!existsSync(join(into, "openclaw.plugin.json"))) throw new Error(`unpackPlugin: ${tarball} holds no package/openclaw.plugin.json`);
+  return into;
 }

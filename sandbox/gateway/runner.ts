@@ -1,6 +1,6 @@
 // Runs a real OpenClaw gateway (the installed `openclaw` package) with the
-// packed plugin installed, in an isolated state folder: a throw-away one for
-// end-to-end tests, or the sandbox's own (`npm start`, scripts/sandbox.ts).
+// packed plugin, in an isolated state folder: a throw-away one for end-to-end
+// tests, or the sandbox's own (`npm start`, sandbox/start.ts).
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -12,7 +12,6 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyProfileState } from "./profile-state.ts";
 import { gatewayRpc } from "./rpc.ts";
 import type { GatewayRpc } from "./rpc.ts";
 
@@ -35,22 +34,20 @@ export type GatewayAddress = { port: number; baseUrl: string };
 
 /**
  * How the plugin gets into the gateway's profile:
- * - "auto" (default): install the tarball once into a template profile next
- *   to it (the first gateway does, under a lock), then copy that profile, which
- *   takes about a second instead of the install's 10-30 s;
- * - "install": `openclaw plugins install npm-pack:<tarball>` (or `installSpec`), as a user installs it;
- * - "reuse": `rootDir` already holds a profile with the plugin installed (a warm sandbox).
+ * - "load" (default): the gateway loads the unpacked package in `pluginDir`
+ *   by path (`plugins.load.paths`, what `openclaw plugins install --link`
+ *   writes), so a start costs no install;
+ * - "install": `openclaw plugins install <installSpec>`, as a user installs it
+ *   (the ClawHub end-to-end test);
+ * - "reuse": `rootDir` already holds a profile whose config loads the plugin (a warm sandbox).
  */
-export type PluginSetup = "auto" | "install" | "reuse";
+export type PluginSetup = "load" | "install" | "reuse";
 
 export type StartGatewayOptions = {
-  /** Path to an `npm pack` tarball of the plugin under test; not needed with `pluginSetup: "reuse"` or an `installSpec`. */
-  pluginTarball?: string;
   pluginSetup?: PluginSetup;
-  /**
-   * What `pluginSetup: "install"` installs, e.g. a `clawhub:` spec; defaults
-   * to `npm-pack:<pluginTarball>`. The command's output is `handle.install`.
-   */
+  /** The unpacked plugin package (`unpackPlugin`) for `pluginSetup: "load"`. */
+  pluginDir?: string;
+  /** What `pluginSetup: "install"` installs, e.g. a `clawhub:` spec. The command's output is `handle.install`. */
   installSpec?: string;
   /**
    * Plugins the gateway may load (`plugins.allow`), besides the channel's own.
@@ -366,7 +363,7 @@ function runCli(context: CliContext, args: string[], cliOptions: { timeoutMs?: n
   });
 }
 
-/** `openclaw plugins install <spec>` (e.g. `npm-pack:<tarball>`) into the profile `context` points at. */
+/** `openclaw plugins install <spec>` into the profile `context` points at. */
 async function installPlugin(context: CliContext, spec: string): Promise<CliResult> {
   const install = await runCli(context, ["plugins", "install", spec, "--force", "--accept-capabilities"], {
     // The host scans the package (and a ClawHub install downloads it); on a busy 2-core machine that can take minutes.
@@ -376,33 +373,6 @@ async function installPlugin(context: CliContext, spec: string): Promise<CliResu
     throw new Error(`openclaw plugins install failed (exit ${install.code})\n--- stdout ---\n${tail(install.stdout)}\n--- stderr ---\n${tail(install.stderr)}`);
   }
   return install;
-}
-
-/** Where prepareGatewayTemplate() keeps the installed profile for a tarball. */
-export function templateDirFor(pluginTarball: string): string {
-  return `${pluginTarball}.profile`;
-}
-
-// Marks a finished template; the state database records the template's own
-// paths, so it is built where it stays instead of built aside and renamed.
-const TEMPLATE_READY = ".ready";
-// A template never runs a gateway; the config still needs a valid port until each copy sets its own.
-const TEMPLATE_PORT = 18789;
-
-/** Installs the tarball into a fresh template profile next to it (see `pluginSetup: "auto"`). */
-export async function prepareGatewayTemplate(pluginTarball: string, channelId = DEFAULT_CHANNEL_ID): Promise<string> {
-  const dir = templateDirFor(pluginTarball);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(join(dir, "home"), { recursive: true });
-  const stateDir = join(dir, "state");
-  const configPath = join(dir, "openclaw.json");
-  await mkdir(stateDir, { recursive: true });
-  // The install needs a valid config; port and token are replaced by each copy.
-  await writeFile(configPath, `${JSON.stringify(baseConfig(TEMPLATE_PORT, "template", channelId, join(dir, "openclaw.log")), null, 2)}\n`);
-  const context: CliContext = { root: dir, env: buildEnv(dir, stateDir, configPath, {}), node: nodeBinary(), logTail: () => "" };
-  await installPlugin(context, `npm-pack:${pluginTarball}`);
-  await writeFile(join(dir, TEMPLATE_READY), "");
-  return dir;
 }
 
 /** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
@@ -415,46 +385,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/**
- * The template profile for the tarball, prepared by the first caller while
- * the others wait: e2e files run in parallel worker processes, and one install
- * per run is the point. A lock left by a dead process is taken over.
- */
-export async function ensureGatewayTemplate(pluginTarball: string, timeoutMs = 400_000): Promise<string> {
-  const dir = templateDirFor(pluginTarball);
-  const lock = `${dir}.lock`;
-  const deadline = Date.now() + timeoutMs;
-  const ready = () => existsSync(join(dir, TEMPLATE_READY));
-  while (!ready()) {
-    try {
-      await writeFile(lock, String(process.pid), { flag: "wx" });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(await readFile(lock, "utf8").catch(() => ""));
-      if (holder > 0 && !isAlive(holder)) await rm(lock, { force: true });
-      if (Date.now() > deadline) throw new Error(`no template profile at ${dir} after ${timeoutMs} ms; pid ${holder} holds ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      continue;
-    }
-    try {
-      if (!ready()) await prepareGatewayTemplate(pluginTarball);
-    } finally {
-      await rm(lock, { force: true });
-    }
-  }
-  return dir;
-}
-
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
-  const setup = options.pluginSetup ?? "auto";
-  const needsTarball = setup === "auto" || (setup === "install" && options.installSpec === undefined);
-  if (needsTarball && (!options.pluginTarball || !existsSync(options.pluginTarball))) {
+  const setup = options.pluginSetup ?? "load";
+  if (setup === "load" && (!options.pluginDir || !existsSync(join(options.pluginDir, "openclaw.plugin.json")))) {
     throw new Error(
-      `startGateway: plugin tarball not found (${JSON.stringify(options.pluginTarball)}); ` +
-        "the vitest globalSetup packs it from dist/ — run `npm run build` first",
+      `startGateway: no unpacked plugin in ${JSON.stringify(options.pluginDir)}; ` +
+        "the vitest globalSetup packs and unpacks it from dist/ — run `npm run build` first",
     );
   }
-  const template = setup === "auto" ? await ensureGatewayTemplate(options.pluginTarball as string) : undefined;
+  if (setup === "install" && !options.installSpec) throw new Error('startGateway: pluginSetup "install" needs an installSpec');
   const channelId = options.channelId ?? DEFAULT_CHANNEL_ID;
   const root = options.rootDir ?? (await mkdtemp(join(tmpdir(), "openclaw-e2e-")));
   const stateDir = join(root, "state");
@@ -626,19 +565,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
 
   try {
     const base = baseConfig(port, token, channelId, join(root, "openclaw.log"));
-    // The install owns `plugins` and `meta`; every other key is written fresh on each start.
+    // The install (or the load path) owns `plugins` and `meta`; every other key is written fresh on each start.
     let installed: JsonObject;
     if (setup === "reuse") {
       installed = installedBefore ?? {};
-    } else if (template) {
-      await copyProfileState(template, root);
-      installed = JSON.parse((await readFile(join(template, "openclaw.json"), "utf8")).replaceAll(template, root)) as JsonObject;
+    } else if (setup === "load") {
+      installed = { plugins: { load: { paths: [options.pluginDir as string] } } };
     } else {
       // The channel section can only be written after the install: until the
       // plugin's manifest is known, `channels.<id>` is an "unknown channel id"
       // and every CLI command refuses the config.
       await writeFile(configPath, `${JSON.stringify(base, null, 2)}\n`);
-      handle.install = await installPlugin({ root, env, node, logTail: () => logText }, options.installSpec ?? `npm-pack:${options.pluginTarball as string}`);
+      handle.install = await installPlugin({ root, env, node, logTail: () => logText }, options.installSpec as string);
       installed = JSON.parse(await readFile(configPath, "utf8")) as JsonObject;
     }
     // An allowlist from an earlier start must not outlive a change of `allowPlugins`.

@@ -8,8 +8,9 @@
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { startTwilioEmulator } from "../../sandbox/emulator/index.ts";
-import { packPlugin } from "../../sandbox/gateway/plugin-package.ts";
+import { packPlugin, unpackPlugin } from "../../sandbox/gateway/plugin-package.ts";
 import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts";
 import type { GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
@@ -152,12 +153,13 @@ function report(results: Result[], lines: { refusals: number; retirements: numbe
 
 async function main() {
   const packed = await packPlugin();
+  const pluginDir = await unpackPlugin(packed.tarball, join(packed.dir, "package"));
   const emulator = await startTwilioEmulator({ accounts: [{ accountSid: ACCOUNT_SID, authToken: TOKEN, phoneNumbers: [FROM] }] });
   const model = await startModelServer();
   let gateway: GatewayHandle | undefined;
   try {
     gateway = await startGateway({
-      pluginTarball: packed.tarball,
+      pluginDir,
       modelUrl: model.url,
       startTimeoutMs: 300_000,
       channelConfig: {

@@ -143,7 +143,7 @@ beforeAll(async () => {
   });
   const cdnHost = new URL(emulator.cdnOrigin).hostname;
   gateway = await startGateway({
-    pluginTarball: inject("pluginTarball"),
+    pluginDir: inject("pluginDir"),
     modelUrl: model.url,
     modelInput: ["text", "image"],
     // Many accounts and a secrets provider: start-up is slower than other files' on a busy machine.
