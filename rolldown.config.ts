@@ -18,7 +18,7 @@ export default defineConfig({
   external: [/^openclaw(\/|$)/, /^node:/],
   output: {
     dir: "dist",
-    // Chunk names carry a content hash: without this, every build would leave the last one's 8 MB behind.
+    // Chunk names carry a content hash: without this, every build would leave the last one's 3 MB behind.
     cleanDir: true,
     format: "esm",
     entryFileNames: "[name].js",

@@ -4,7 +4,8 @@
  * variants and compares in constant time). Forwarded-host headers are never
  * trusted: behind a proxy the operator sets `publicUrl`.
  */
-import twilio from "twilio";
+// The validator module alone: the package's index would bring every REST domain (see src/twilio/client.ts).
+import { validateRequest } from "twilio/lib/webhooks/webhooks.js";
 import type { FormParams } from "./form.ts";
 
 export type SignedUrlInput = {
@@ -35,7 +36,7 @@ export function verifySignature(params: {
   if (!params.url) return { ok: false, reason: "no-url", checkedUrl: undefined };
   let valid = false;
   try {
-    valid = twilio.validateRequest(params.authToken, params.signature, params.url, params.form);
+    valid = validateRequest(params.authToken, params.signature, params.url, params.form);
   } catch {
     valid = false;
   }
