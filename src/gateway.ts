@@ -160,14 +160,15 @@ export function createGatewayAdapter(deps: GatewayDeps): GatewayAdapter {
         log,
         now: runtime.now,
       });
+      // Before "listening", so that whoever sees that line has already seen whether the journal had texts left.
+      if (resumed > 0) {
+        log.info(account.holdTurns ? `holding ${resumed} journaled text(s) until holdTurns is off` : `resuming ${resumed} text(s) acknowledged before the last stop`);
+      }
       log.info(
         `listening on ${account.webhookPath} for ${account.sender?.kind === "number" ? maskPhone(account.fromNumber) : "its Messaging Service"}` +
           (account.publicUrl ? "" : "; publicUrl is not set, so signatures are checked against the request's own Host"),
       );
       for (const warning of deps.warnings(ctx.cfg, account.accountId)) log.warn(`${warning.title}: ${warning.detail}. Fix: ${warning.remediation}`);
-      if (resumed > 0) {
-        log.info(account.holdTurns ? `holding ${resumed} journaled text(s) until holdTurns is off` : `resuming ${resumed} text(s) acknowledged before the last stop`);
-      }
       setStatus({ ...channelReadyPatch(), application: { deliveries, queue: webhook.queueStatus() } });
       try {
         await waitUntilAbort(ctx.abortSignal);

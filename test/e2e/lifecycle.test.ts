@@ -275,19 +275,26 @@ describe("a crash with texts queued", () => {
     await editChannelConfig(gateway, (section) => {
       delete section.holdTurns;
     });
+    const restart = gateway.logs().length;
     await gateway.restart();
+    // The resume line comes before the account's "listening" line (the reload below relies on that order).
+    await gateway.waitForLog(/\[twilio-sms:default\] listening on/, 120_000, { from: restart });
+    const sinceRestart = gateway.logs().slice(restart);
+    const resumedAt = sinceRestart.indexOf(`[twilio-sms:default] resuming ${QUEUED} text(s) acknowledged before the last stop`);
+    expect(resumedAt, sinceRestart).toBeGreaterThanOrEqual(0);
+    expect(resumedAt).toBeLessThan(sinceRestart.indexOf("[twilio-sms:default] listening on"));
     await emulator.waitForMessages(QUEUED, { timeoutMs: 180_000 });
     for (const { body } of texts) expect(turnsFor(body), body).toBe(1);
     for (const { from, body } of texts) expect(answersTo(from, body), body).toBe(1);
 
     // Restarting the account afterwards runs nothing again: a config reload
-    // restarts it through the same resume-from-journal path as a gateway start.
+    // restarts it through the same resume-from-journal path as a gateway start,
+    // which logs what it resumes before its "listening" line.
     const before = gateway.logs().length;
     await editChannelConfig(gateway, (section) => {
       section.name = "queue after the crash";
     });
     await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 60_000, { from: before });
-    await sleep(3_000);
     expect(gateway.logs().slice(before)).not.toMatch(/resuming \d+ text/);
     expect(emulator.messages).toHaveLength(QUEUED);
     for (const { body } of texts) expect(turnsFor(body), body).toBe(1);
