@@ -56,6 +56,17 @@ let probeText: Promise<CliResult> | undefined;
 let doctorRun: Promise<CliResult> | undefined;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once the account's status shows no turn running or waiting (the queue facts the plugin publishes). */
+async function untilQueueIdle(accountId: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    last = JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms" }), accountId));
+    if (last.includes('"queue":{"running":0,"waiting":0,')) return;
+    await sleep(250);
+  }
+  throw new Error(`account ${accountId} still has turns queued or running after ${timeoutMs} ms: ${last}`);
+}
 const downloads = (from: number) => registry.requests.slice(from).filter((request) => request.endsWith("/artifact/download"));
 // A text that waited over 2 minutes reaches the model after a one-line "sent N minutes ago" note.
 const turnsFor = (text: string) => model.requests.filter((request) => request === text || request.endsWith(`\n${text}`)).length;
@@ -318,8 +329,10 @@ describe("config reloads", () => {
       await gateway.waitForLog(/\[twilio-sms:default\] listening on \/twilio-sms\/webhook/, 60_000, { from: before });
     }
     await emulator.waitForMessages(bodies.length, { timeoutMs: 120_000 });
-    // A late duplicate would show up within a few seconds of the last answer.
-    await sleep(6_000);
+    // A duplicate could only come from a turn still queued or running (a text a
+    // restart resumed from the journal): once the account reports none, no
+    // further answer can be sent.
+    await untilQueueIdle("default");
     for (const body of bodies) expect(turnsFor(body), body).toBe(1);
     expect(emulator.messages).toHaveLength(bodies.length);
     // The host gives a retiring plugin instance 5 s to finish its calls and clean up.
