@@ -3,7 +3,6 @@
 // its gateway running; the lock file lets the next start clean that up.
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isAlive } from "./gateway/runner.ts";
 
 type LockRecord = { pid: number; gatewayPid?: number };
 
@@ -12,6 +11,16 @@ export type SandboxLock = {
   recordGateway(pid: number | undefined): void;
   release(): void;
 };
+
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 function commandLine(pid: number): string {
   try {

@@ -375,16 +375,6 @@ async function installPlugin(context: CliContext, spec: string): Promise<CliResu
   return install;
 }
 
-/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 export async function startGateway(options: StartGatewayOptions): Promise<GatewayHandle> {
   const setup = options.pluginSetup ?? "load";
   if (setup === "load" && (!options.pluginDir || !existsSync(join(options.pluginDir, "openclaw.plugin.json")))) {
