@@ -8,7 +8,7 @@
 // start, scan and copy took 10-20 s of a cold start. A warm start (the
 // plugin's build inputs hash the same) reuses profile and plugin as they are,
 // so it costs one gateway boot.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { build, buildIsStale, pluginSourceHash } from "./build.ts";
@@ -66,6 +66,21 @@ async function startEmulator(preferredPort: number): Promise<TwilioEmulator> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") throw error;
     return startTwilioEmulator({ accounts, port: 0 });
+  }
+}
+
+/**
+ * Whether an `npm start` from before the plugin was loaded by path installed
+ * it into this profile (OpenClaw's managed npm projects are named after the
+ * package). Left in place, OpenClaw would warn on every start that the
+ * unpacked plugin overrides it.
+ */
+export function hasEarlierInstall(dir: string, packageName: string): boolean {
+  const prefix = `${packageName.replace(/^@/, "").replace("/", "-")}-`;
+  try {
+    return readdirSync(join(dir, "state", "npm", "projects")).some((name) => name.startsWith(prefix));
+  } catch {
+    return false;
   }
 }
 
@@ -150,6 +165,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const packed = await packPlugin(options.repoRoot, packDir);
       await unpackPlugin(packed.tarball, pluginDir);
       await rm(packDir, { recursive: true, force: true });
+      const { name } = JSON.parse(readFileSync(join(pluginDir, "package.json"), "utf8")) as { name: string };
+      if (hasEarlierInstall(options.dir, name)) {
+        const removing = step("removing the plugin install an earlier npm start left in this profile");
+        const profile = await startGateway({ ...gatewayOptions, pluginSetup: "reuse", launch: false });
+        const uninstall = await profile.cli(["plugins", "uninstall", CHANNEL_ID, "--force"], { timeoutMs: 120_000 });
+        if (uninstall.code !== 0) throw new Error(`openclaw plugins uninstall ${CHANNEL_ID} failed (exit ${uninstall.code}):\n${uninstall.stdout}${uninstall.stderr}`);
+        removing.done();
+      }
       const booting = step(`starting the gateway on 127.0.0.1:${gatewayPort} with the freshly packed plugin`);
       gateway = await startGateway({ ...gatewayOptions, pluginSetup: "load", pluginDir });
       booting.done("ready");
