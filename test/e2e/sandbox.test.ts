@@ -139,7 +139,8 @@ describe("npm start: the phone page", () => {
   it("sends a picture: the agent's model sees it and the echo agent texts it back, shown in the reply bubble", async () => {
     const picture = png({ width: 24, height: 24, rgba: [220, 40, 40, 255] });
     await page.locator("#picture").setInputFiles({ name: "red.png", mimeType: "image/png", buffer: picture });
-    expect(await page.locator("#attachment-name").textContent()).toBe("red.png");
+    // The page reads the file with a FileReader and names it once read; sending before that would send no picture.
+    await expect.poll(() => page.locator("#attachment-name").textContent(), { timeout: 15_000 }).toBe("red.png");
     await page.locator("#body").fill("what is this?");
     await page.locator("#body").press("Enter");
     const sent = page.locator(".msg.sent", { hasText: "what is this?" });
