@@ -28,6 +28,7 @@ import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { accountStatus } from "./support/channel-status.ts";
+import { until } from "./support/until.ts";
 import { startClawHubRegistry } from "./support/clawhub-registry.ts";
 import type { ClawHubRegistry, PublishedRelease } from "./support/clawhub-registry.ts";
 
@@ -55,18 +56,6 @@ let webhookUrl: string;
 let probeText: Promise<CliResult> | undefined;
 let doctorRun: Promise<CliResult> | undefined;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Resolves once the account's status shows no turn running or waiting (the queue facts the plugin publishes). */
-async function untilQueueIdle(accountId: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    last = JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms" }), accountId));
-    if (last.includes('"queue":{"running":0,"waiting":0,')) return;
-    await sleep(250);
-  }
-  throw new Error(`account ${accountId} still has turns queued or running after ${timeoutMs} ms: ${last}`);
-}
 const downloads = (from: number) => registry.requests.slice(from).filter((request) => request.endsWith("/artifact/download"));
 // A text that waited over 2 minutes reaches the model after a one-line "sent N minutes ago" note.
 const turnsFor = (text: string) => model.requests.filter((request) => request === text || request.endsWith(`\n${text}`)).length;
@@ -332,7 +321,11 @@ describe("config reloads", () => {
     // A duplicate could only come from a turn still queued or running (a text a
     // restart resumed from the journal): once the account reports none, no
     // further answer can be sent.
-    await untilQueueIdle("default");
+    await until(
+      "the default account's status to show no turn queued or running",
+      async () => (JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms" }), "default")).includes('"queue":{"running":0,"waiting":0,') ? true : undefined),
+      60_000,
+    );
     for (const body of bodies) expect(turnsFor(body), body).toBe(1);
     expect(emulator.messages).toHaveLength(bodies.length);
     // The host gives a retiring plugin instance 5 s to finish its calls and clean up.

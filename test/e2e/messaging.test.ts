@@ -38,6 +38,7 @@ import type { ModelServer } from "../../sandbox/model/server.ts";
 import { approvePairingCode } from "../../sandbox/pairing.ts";
 import { GIF, PNG, png, sha256 } from "../support/pictures.ts";
 import { accountStatus } from "./support/channel-status.ts";
+import { until } from "./support/until.ts";
 
 // The root ("default") account: its token comes from TWILIO_AUTH_TOKEN.
 const ACCOUNT_SID = `AC${"a".repeat(32)}`;
@@ -95,17 +96,6 @@ let sendUrl: string;
 
 const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** Polls `probe` every 500 ms until it yields a value; fails after `timeoutMs`, naming `what`. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // A connection reset while the route is handed over is "not yet", not a failure.
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(500);
-  }
-}
 
 beforeAll(async () => {
   emulator = await startTwilioEmulator({
