@@ -1,7 +1,8 @@
 // `npm start`: text your agent locally with no Twilio account and no network.
-// Starts the Twilio emulator with its phone page, a model and an isolated
-// OpenClaw gateway, then prints the page's URL. The first start builds, packs
-// and installs the plugin; later starts reuse that install until the plugin's
+// Starts the Twilio emulator with its phone page and a model, prints the
+// page's URL at once, then boots an isolated OpenClaw gateway; texts sent from
+// the page before the gateway is up wait on the phone. The first start builds,
+// packs and unpacks the plugin; later starts reuse it until the plugin's
 // sources or package change. Ctrl-C stops everything it started.
 //
 // Settings (environment):
@@ -85,10 +86,10 @@ async function main(): Promise<void> {
   // Logs of the previous run would only confuse; the rest of the state (pairings, sessions) is kept.
   rmSync(join(dir, "gateway-output.log"), { force: true });
   log(`state: ${shown(dir)}/ (delete it to start over) · model: ${model.label}`);
-  sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, modelPort, model, log });
+  const onPhone = (phoneUrl: string) => process.stdout.write(`Open ${phoneUrl} to text your agent (texts sent while it starts wait on the phone).\n`);
+  sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, modelPort, model, log, onPhone });
   lock.recordGateway(sandbox.gatewayPid());
-  log(`gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);
-  process.stdout.write(`Open ${sandbox.phoneUrl} to text your agent.\n`);
+  log(`your agent is up · gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);
 }
 
 main().catch((error: unknown) => {

@@ -50,6 +50,11 @@ export type SandboxOptions = {
   log: (line: string) => void;
   /** Where progress lines go (default stderr). */
   progress?: ProgressStream;
+  /**
+   * Called with the phone page's URL as soon as the page is up, before the
+   * plugin is built and the gateway boots; texts sent meanwhile wait on the phone.
+   */
+  onPhone?: (phoneUrl: string) => void;
 };
 
 export type Sandbox = {
@@ -109,6 +114,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   const step = (label: string) => startStep(label, options.progress);
+  // The page is up in a second; the gateway takes 15-30 s. A person can open
+  // the page and type meanwhile: the phone holds texts until this settles.
+  const gatewayUp = Promise.withResolvers<GatewayHandle>();
 
   try {
     // Both start in milliseconds, and serve while the plugin is built and the gateway boots.
@@ -124,6 +132,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       existsSync(join(options.dir, "openclaw.json")) &&
       existsSync(join(pluginDir, "openclaw.plugin.json"));
     const gatewayPort = await loopbackPort(options.gatewayPort);
+    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    const twilio = emulator;
+    const phoneUrl = emulator.attachPhone({
+      webhookUrl: `${gatewayUrl}${WEBHOOK_PATH}`,
+      agentNumber: AGENT_NUMBER,
+      pairingCommand: `openclaw pairing approve ${CHANNEL_ID}`,
+      suggestedNumbers: SUGGESTED_SENDERS,
+      agentReady: gatewayUp.promise,
+      approvePairing: async (code) => approvePairingCode((await gatewayUp.promise).rpc, CHANNEL_ID, twilio.messages, code),
+    });
+    options.onPhone?.(phoneUrl);
     const emulatorUrl = emulator.url;
     const emulatorCdnOrigin = emulator.cdnOrigin;
     const gatewayOptions: StartGatewayOptions = {
@@ -181,18 +200,11 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
 
     // The echo agent texts a picture back, so the phone shows MMS both ways.
     model?.echoPictures(join(gateway.stateDir, "media", "sandbox-echo"));
-    const { rpc } = gateway;
-    const twilio = emulator;
-    const phoneUrl = emulator.attachPhone({
-      webhookUrl: `${gateway.baseUrl}${WEBHOOK_PATH}`,
-      agentNumber: AGENT_NUMBER,
-      pairingCommand: `openclaw pairing approve ${CHANNEL_ID}`,
-      suggestedNumbers: SUGGESTED_SENDERS,
-      approvePairing: (code) => approvePairingCode(rpc, CHANNEL_ID, twilio.messages, code),
-    });
+    gatewayUp.resolve(gateway);
     const running = gateway;
     return { phoneUrl, gatewayUrl: running.baseUrl, gatewayPid: () => running.pid(), stop };
   } catch (error) {
+    gatewayUp.reject(error);
     await stop().catch(() => undefined);
     throw error;
   }

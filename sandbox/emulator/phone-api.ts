@@ -1,6 +1,11 @@
 // The sandbox phone: a page and a small JSON API on the emulator's own port,
 // so a person can text the agent from a browser. Texts go out as the same
 // signed webhooks Twilio sends; replies are the messages the emulator accepted.
+//
+// The page is up before the agent: `npm start` serves it while the gateway
+// boots. Until then the handset keeps what is typed, as a phone out of
+// coverage keeps a text "sending", and sends it, in order, once the agent is
+// up; Twilio (the emulator) sees nothing before that moment.
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { send, type PlainResponse } from "./http-io.ts";
@@ -29,7 +34,17 @@ export interface PhoneOptions {
   approvePairing?: (code: string) => Promise<ApprovalResult>;
   /** Offered in the sender picker before any text was sent. */
   suggestedNumbers?: string[];
+  /**
+   * Settles when the agent behind `webhookUrl` is up (or failed to start).
+   * Until it does, texts are held on the phone; without it the agent counts as up.
+   */
+  agentReady?: Promise<unknown>;
 }
+
+/** Whether the agent can take texts yet, as the page shows it. */
+export type AgentState = "starting" | "ready" | "failed";
+
+type Picture = { contentType: string; bytes: Buffer };
 
 /** The part of the emulator the phone uses. */
 export interface PhoneBackend {
@@ -99,17 +114,40 @@ export class PhoneApi {
   readonly #pairingCommand: string;
   #sent: PhoneText[] = [];
   readonly #approved = new Set<string>();
+  #agent: AgentState;
+  // Texts typed before the agent was up, oldest first, with the picture each carries.
+  #held: { text: PhoneText; picture: Picture | undefined }[] = [];
 
   constructor(backend: PhoneBackend, options: PhoneOptions) {
     this.#backend = backend;
     this.#options = options;
     this.#pairingCommand = options.pairingCommand ?? "openclaw pairing approve twilio-sms";
+    this.#agent = options.agentReady ? "starting" : "ready";
+    options.agentReady?.then(
+      () => this.#release(),
+      () => this.#giveUp(),
+    );
   }
 
   /** Forgets the texts sent and the codes approved, with the emulator's own reset(). */
   reset(): void {
     this.#sent = [];
+    this.#held = [];
     this.#approved.clear();
+  }
+
+  // Sends what was held in the order it was typed; a text typed meanwhile joins
+  // the end of the queue, and the phone counts the agent as up only once it is empty.
+  async #release(): Promise<void> {
+    for (let next = this.#held.shift(); next; next = this.#held.shift()) await this.#deliver(next.text, next.picture);
+    this.#agent = "ready";
+  }
+
+  // The agent never came up: nothing reached it, as with an unreachable webhook.
+  #giveUp(): void {
+    for (const { text } of this.#held) text.webhookStatus = 0;
+    this.#held = [];
+    this.#agent = "failed";
   }
 
   owns(path: string): boolean {
@@ -171,6 +209,7 @@ export class PhoneApi {
       pairingCommand: this.#pairingCommand,
       canApprove: this.#options.approvePairing !== undefined,
       numbers: [...used, ...suggested],
+      agent: this.#agent,
     };
   }
 
@@ -186,7 +225,7 @@ export class PhoneApi {
   }
 
   /** The optional picture of a send: `{ contentType, data }` with base64 data, checked to be the image it claims. */
-  #picture(body: Record<string, unknown>): { contentType: string; bytes: Buffer } | undefined {
+  #picture(body: Record<string, unknown>): Picture | undefined {
     const picture = body.picture;
     if (picture === undefined || picture === null) return undefined;
     if (typeof picture !== "object") throw new BadRequest(400, "picture must be an object");
@@ -219,30 +258,46 @@ export class PhoneApi {
     if (from === this.#options.agentNumber) throw new BadRequest(400, "that is the agent's own number; text from another one");
     if (text.trim() === "" && !picture) throw new BadRequest(400, "type a text first");
     if (text.length > MAX_TEXT_CHARS) throw new BadRequest(400, `a text holds at most ${MAX_TEXT_CHARS} characters`);
-    const at = new Date();
-    const sid = newSid(picture ? "MM" : "SM");
-    let webhookStatus = 0;
-    let mediaSids: string[] = [];
+    const { numSegments, encoding } = countSegments(text);
+    const sent: PhoneText = {
+      sid: newSid(picture ? "MM" : "SM"),
+      from,
+      to: this.#options.agentNumber,
+      body: text,
+      numSegments,
+      encoding,
+      webhookStatus: null,
+      at: new Date(),
+      mediaSids: [],
+    };
+    if (this.#agent === "ready") await this.#deliver(sent, picture);
+    else if (this.#agent === "starting") this.#held.push({ text: sent, picture });
+    else sent.webhookStatus = 0;
+    // A text joins the thread once its webhook answered, or at once when it is held.
+    this.#sent.push(sent);
+    if (this.#sent.length > MAX_KEPT_TEXTS) this.#sent.splice(0, this.#sent.length - MAX_KEPT_TEXTS);
+    return { sid: sent.sid, webhookStatus: sent.webhookStatus };
+  }
+
+  /** Posts the text to the agent as Twilio would and records what its webhook answered. */
+  async #deliver(sent: PhoneText, picture: Picture | undefined): Promise<void> {
     try {
       const result = await this.#backend.sendInboundSms({
         webhookUrl: this.#options.webhookUrl,
-        from,
-        to: this.#options.agentNumber,
-        body: text,
-        messageSid: sid,
+        from: sent.from,
+        to: sent.to,
+        body: sent.body,
+        messageSid: sent.sid,
         ...(picture ? { media: [picture] } : {}),
       });
-      webhookStatus = result.status;
-      mediaSids = Object.keys(result.params)
+      sent.webhookStatus = result.status;
+      sent.mediaSids = Object.keys(result.params)
         .filter((key) => key.startsWith("MediaUrl"))
         .map((key) => result.params[key]!.split("/").pop()!);
     } catch {
       // An unreachable gateway is shown on the bubble rather than failing the page.
+      sent.webhookStatus = 0;
     }
-    const { numSegments, encoding } = countSegments(text);
-    this.#sent.push({ sid, from, to: this.#options.agentNumber, body: text, numSegments, encoding, webhookStatus, at, mediaSids });
-    if (this.#sent.length > MAX_KEPT_TEXTS) this.#sent.splice(0, this.#sent.length - MAX_KEPT_TEXTS);
-    return { sid, webhookStatus };
   }
 
   async #approve(body: Record<string, unknown>): Promise<Record<string, unknown>> {

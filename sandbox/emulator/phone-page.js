@@ -8,7 +8,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const POLL_MS = 1000;
 const STORAGE_KEY = "sandbox-phone-from";
 
-let info = { agentNumber: "", pairingCommand: "", canApprove: false, numbers: [] };
+let info = { agentNumber: "", pairingCommand: "", canApprove: false, numbers: [], agent: "ready" };
 let shownSignature = "";
 // Button state outlives re-renders: code → { state: "running" | "done" | "failed", output }.
 const approvals = new Map();
@@ -97,9 +97,10 @@ function messageItem(entry) {
   if (entry.pairingCode) item.append(pairingBox(entry));
   const meta = el("div", "meta");
   const time = new Date(entry.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  const bad = entry.direction === "sent" && entry.status !== "webhook 200";
+  const held = entry.direction === "sent" && entry.status.startsWith("waiting");
+  const bad = entry.direction === "sent" && !held && entry.status !== "webhook 200";
   meta.append(`${plural(entry.numSegments, "segment")} · ${entry.encoding} · `);
-  meta.append(entry.direction === "received" ? deliveryBadge(entry.status) : el("span", bad ? "bad" : "", entry.status));
+  meta.append(entry.direction === "received" ? deliveryBadge(entry.status) : el("span", held ? "held" : bad ? "bad" : "", entry.status));
   meta.append(` · ${time}`);
   meta.append(el("br"));
   meta.append(el("span", "sid", entry.sid));
@@ -133,8 +134,18 @@ async function refresh() {
   if (thread.number === currentFrom()) render(thread);
 }
 
+// The page is served while the gateway boots; the banner says so until the agent is up.
+function showAgent() {
+  $("agent-starting").hidden = info.agent !== "starting";
+  $("agent-failed").hidden = info.agent !== "failed";
+}
+
 async function poll() {
   try {
+    if (info.agent !== "ready") {
+      info.agent = (await api("info")).agent;
+      showAgent();
+    }
     await refresh();
   } catch (error) {
     note(`Lost the emulator: ${error.message}`, true);
@@ -167,7 +178,8 @@ async function sendText(text) {
   try {
     const result = await api("send", { from, body: text, ...(picture ? { picture: { data: picture.data } } : {}) });
     clearPicture();
-    note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
+    if (result.webhookStatus === null) note("Held on the phone: it goes out as soon as your agent is up.");
+    else note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
     remember(from);
     return true;
   } catch (error) {
@@ -249,6 +261,7 @@ function updateCount() {
 async function start() {
   info = await api("info");
   $("agent-number").textContent = info.agentNumber;
+  showAgent();
   fillNumbers();
   const saved = localStorage.getItem(STORAGE_KEY);
   selectSender(saved && E164.test(saved) ? saved : info.numbers[0] ?? "");

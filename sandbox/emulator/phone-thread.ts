@@ -9,8 +9,11 @@ export interface PhoneText {
   body: string;
   numSegments: number;
   encoding: SmsEncoding;
-  /** What the gateway's webhook answered (200, 403, 429, …); 0 when it could not be reached. */
-  webhookStatus: number;
+  /**
+   * What the gateway's webhook answered (200, 403, 429, …); 0 when it could not
+   * be reached; null while the phone holds the text because the agent is starting.
+   */
+  webhookStatus: number | null;
   at: Date;
   /** Media resources (`ME…`) of the pictures the text carried. */
   mediaSids: string[];
@@ -63,6 +66,11 @@ export function pairingCodeOf(body: string): string | undefined {
   return PAIRING_CODE.exec(body)?.[1];
 }
 
+function sentStatus(webhookStatus: number | null): string {
+  if (webhookStatus === null) return "waiting for the agent to start";
+  return webhookStatus === 0 ? "webhook unreachable" : `webhook ${webhookStatus}`;
+}
+
 /** Merges what the handset sent with what the agent sent it, oldest first. */
 export function buildThread(input: {
   number: string;
@@ -80,7 +88,7 @@ export function buildThread(input: {
       body: text.body,
       numSegments: text.numSegments,
       encoding: text.encoding,
-      status: text.webhookStatus === 0 ? "webhook unreachable" : `webhook ${text.webhookStatus}`,
+      status: sentStatus(text.webhookStatus),
       at: text.at.toISOString(),
       media: text.mediaSids.map(phoneMediaPath),
     }));

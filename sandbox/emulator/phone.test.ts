@@ -89,6 +89,8 @@ describe("the phone page", () => {
       pairingCommand: "openclaw pairing approve twilio-sms",
       canApprove: true,
       numbers: expect.arrayContaining([PHONE, "+15555550142"]),
+      // No agentReady was given: the agent behind the webhook counts as up.
+      agent: "ready",
     });
   });
 });

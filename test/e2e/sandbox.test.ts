@@ -1,7 +1,8 @@
-// `npm start` as a newcomer meets it: the launcher prints the phone page's URL,
-// a browser texts the agent from an unknown number, approves the pairing with
-// the page's button and gets the agent's reply, sends a picture and gets it
-// back from the echo agent; Ctrl-C then leaves nothing running. The
+// `npm start` as a newcomer meets it: the launcher prints the phone page's URL
+// before the gateway is up, a browser texts the agent from an unknown number at
+// once (the phone holds the text until the agent is up), approves the pairing
+// with the page's button and gets the agent's reply, sends a picture and gets
+// it back from the echo agent; Ctrl-C then leaves nothing running. The
 // screenshot is the README's picture of the page.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -28,6 +29,8 @@ let launcherExit: Promise<number | null>;
 let launcherOutput = "";
 let stateDir: string;
 let phoneUrl: string;
+// What the page's API said of the agent the moment the URL was printed.
+let agentWhenPrinted: unknown;
 let browser: Browser | undefined;
 let page: Page;
 
@@ -71,10 +74,10 @@ beforeAll(async () => {
   launcherExit = new Promise((resolve) => launcher.once("exit", (code) => resolve(code)));
   launcher.stdout?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
   launcher.stderr?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
-  const [url, opened] = await Promise.all([
-    waitForUrl(300_000),
-    launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 }),
-  ]);
+  const url = await waitForUrl(120_000);
+  // Asked at once: the launcher prints the URL before it packs the plugin and boots the gateway.
+  agentWhenPrinted = ((await (await fetch(`${url}/api/info`)).json()) as { agent: unknown }).agent;
+  const opened = await launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
   phoneUrl = url;
   browser = opened;
   page = await browser.context.newPage();
@@ -95,19 +98,28 @@ afterAll(async () => {
 });
 
 describe("npm start: the phone page", () => {
-  it("texts as an unknown number, approves the pairing with the button and shows the agent's reply", async () => {
+  it("is up before the agent: a text sent at once waits on the phone, then gets the pairing code", async () => {
+    expect(agentWhenPrinted).toBe("starting");
     await page.goto(phoneUrl);
     await expect.poll(() => page.locator("#agent-number").textContent()).toBe("+15555550100");
+    // The gateway boots for 15 s or more after the plugin is packed; the page says so meanwhile.
+    await expect.poll(() => page.locator("#agent-starting").isVisible()).toBe(true);
 
     await page.locator("#from").fill(STRANGER);
     await page.locator("#from").press("Tab");
     await page.locator("#body").fill("hi, who is this?");
     await page.locator("#body").press("Enter");
+    const sent = page.locator(".msg.sent", { hasText: "hi, who is this?" });
+    await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · waiting for the agent to start/);
 
     const pairing = page.locator(".msg.received", { hasText: "Pairing code:" });
-    await pairing.waitFor({ timeout: 30_000 });
-    const sent = page.locator(".msg.sent", { hasText: "hi, who is this?" });
+    await pairing.waitFor({ timeout: 240_000 });
     await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · webhook 200/);
+    await page.locator("#agent-starting").waitFor({ state: "hidden", timeout: 5_000 });
+  }, 300_000);
+
+  it("approves the pairing with the button and shows the agent's reply", async () => {
+    const pairing = page.locator(".msg.received", { hasText: "Pairing code:" });
     const code = /Pairing code: (\S+)/.exec((await pairing.locator(".bubble").textContent()) ?? "")?.[1];
     expect(code).toBeTruthy();
     expect(await pairing.locator(".pairing code").textContent()).toBe(`openclaw pairing approve twilio-sms ${code}`);
@@ -182,8 +194,11 @@ describe("npm start: the phone page", () => {
     await page.locator("#opted-out").waitFor({ state: "visible", timeout: 15_000 });
     await page.getByRole("button", { name: "START", exact: true }).click();
     await page.locator("#opted-out").waitFor({ state: "hidden", timeout: 15_000 });
-    // Neither keyword starts a turn, so no agent reply follows them.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Neither keyword starts a turn: the agent answers one sender's texts in order,
+    // so once the next text is answered, a turn for either would have answered first.
+    await page.locator("#body").fill("still there?");
+    await page.locator("#body").press("Enter");
+    await page.locator(".msg.received", { hasText: "Echo: still there?" }).waitFor({ timeout: 60_000 });
     expect(await page.locator(".msg.received", { hasText: "Echo: STOP" }).count()).toBe(0);
     expect(await page.locator(".msg.received", { hasText: "Echo: START" }).count()).toBe(0);
   }, 60_000);
