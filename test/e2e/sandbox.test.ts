@@ -111,6 +111,8 @@ describe("npm start: the phone page", () => {
     await page.locator("#body").press("Enter");
     const sent = page.locator(".msg.sent", { hasText: "hi, who is this?" });
     await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · waiting for the agent to start/);
+    await mkdir(dirname(RUN_SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: join(dirname(RUN_SCREENSHOT), "phone-page-starting.png") });
 
     const pairing = page.locator(".msg.received", { hasText: "Pairing code:" });
     await pairing.waitFor({ timeout: 240_000 });
@@ -143,7 +145,6 @@ describe("npm start: the phone page", () => {
     // Tall enough that the picture holds the whole conversation, first text included.
     await page.setViewportSize({ width: 390, height: 980 });
     await page.locator("#body").blur();
-    await mkdir(dirname(RUN_SCREENSHOT), { recursive: true });
     await page.screenshot({ path: RUN_SCREENSHOT });
     if (process.env.UPDATE_SCREENSHOT === "1") await page.screenshot({ path: README_SCREENSHOT });
   }, 180_000);
