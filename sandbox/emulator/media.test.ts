@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator, type TwilioEmulator } from "./index.ts";
+import { TINY_PNG as PNG } from "./test-png.ts";
 import { MediaCdn, CDN_LINK_TTL_MS } from "./media-cdn.ts";
 import { createMedia } from "./media-resource.ts";
 
@@ -11,11 +12,6 @@ const AGENT = "+15551230001";
 const HANDSET = "+15557650001";
 const OTHER_SID = "AC11111111111111111111111111111111";
 const OTHER_TOKEN = "11111111111111111111111111111111";
-// A 1×1 transparent PNG.
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const basic = (sid: string, token: string) => `Basic ${Buffer.from(`${sid}:${token}`).toString("base64")}`;
 

@@ -4,15 +4,12 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTwilioEmulator, type TwilioEmulator } from "./index.ts";
+import { TINY_PNG as PNG } from "./test-png.ts";
 
 const SID = `AC${"d".repeat(32)}`;
 const TOKEN = "phone-media-token-0123456789abcdef";
 const AGENT = "+15555550100";
 const PHONE = "+15555550123";
-const PNG = Buffer.from(
-  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201ffa1c1d1f00000000049454e44ae426082",
-  "hex",
-);
 
 let emulator: TwilioEmulator;
 let hook: Server;

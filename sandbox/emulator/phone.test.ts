@@ -3,8 +3,9 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { startTwilioEmulator, type ApprovalResult, type TwilioEmulator } from "./index.ts";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startTwilioEmulator, type ApprovalResult, type PhoneOptions, type TwilioEmulator } from "./index.ts";
+import { TINY_PNG } from "./test-png.ts";
 
 const SID = `AC${"c".repeat(32)}`;
 const TOKEN = "phone-test-token-0123456789abcdef";
@@ -48,6 +49,10 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
   hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/twilio-sms/webhook`;
+  attachPhone();
+});
+
+function attachPhone(extra: Partial<PhoneOptions> = {}): void {
   phoneUrl = emulator.attachPhone({
     webhookUrl: hookUrl,
     agentNumber: AGENT,
@@ -56,8 +61,9 @@ beforeAll(async () => {
       approvals.push(code);
       return approvalResult;
     },
+    ...extra,
   });
-});
+}
 
 afterEach(() => {
   emulator.reset();
@@ -205,5 +211,66 @@ describe("approving a pairing", () => {
     expect(form.status).toBe(415);
     expect((await api("approve", { code: "A; rm -rf /" })).status).toBe(400);
     expect(approvals).toEqual([]);
+  });
+});
+
+// `npm start` serves the page while the gateway boots; the phone holds what is
+// typed until the agent can take it.
+describe("the phone while the agent starts", () => {
+  let agent: PromiseWithResolvers<void>;
+
+  async function statuses(): Promise<string[]> {
+    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
+    return (thread.json.messages as { body: string; status: string }[]).map((entry) => `${entry.body}: ${entry.status}`);
+  }
+
+  beforeEach(() => {
+    agent = Promise.withResolvers<void>();
+    attachPhone({ agentReady: agent.promise });
+  });
+
+  afterEach(() => attachPhone());
+
+  it("says the agent is starting, holds each text on the phone and sends Twilio nothing", async () => {
+    expect((await api("info")).json.agent).toBe("starting");
+    const { json } = await api("send", { from: PHONE, body: "are you there?" });
+    expect(json).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), webhookStatus: null });
+    expect(await statuses()).toEqual(["are you there?: waiting for the agent to start"]);
+    // Holding is synchronous: the send has answered, and nothing reached the gateway or the emulator's Twilio side.
+    expect(received).toEqual([]);
+    expect(emulator.requests).toEqual([]);
+  });
+
+  it("sends the held texts once the agent is up, in the order they were typed, signed as Twilio signs them", async () => {
+    const first = (await api("send", { from: PHONE, body: "one" })).json;
+    const second = (await api("send", { from: PHONE, body: "two", picture: { data: TINY_PNG.toString("base64") } })).json;
+    const third = (await api("send", { from: PHONE, body: "STOP" })).json;
+    // STOP opts the number out only when Twilio receives it, not while the phone holds it.
+    expect(emulator.isOptedOut(PHONE)).toBe(false);
+
+    agent.resolve();
+    await expect.poll(async () => (await api("info")).json.agent).toBe("ready");
+    expect(received.map(({ form }) => [form.Body, form.MessageSid])).toEqual([
+      ["one", first.sid],
+      ["two", second.sid],
+      ["STOP", third.sid],
+    ]);
+    expect(received.every(({ signatureValid }) => signatureValid)).toBe(true);
+    expect(received[1]!.form).toMatchObject({ NumMedia: "1", MediaContentType0: "image/png" });
+    expect(emulator.isOptedOut(PHONE)).toBe(true);
+    expect(await statuses()).toEqual(["one: webhook 200", "two: webhook 200", "STOP: webhook 200"]);
+
+    // From now on a text goes straight out.
+    expect((await api("send", { from: PHONE, body: "START" })).json).toMatchObject({ webhookStatus: 200 });
+    expect(received).toHaveLength(4);
+  });
+
+  it("marks held texts unreachable when the agent fails to start, and sends later texts nowhere", async () => {
+    await api("send", { from: PHONE, body: "hello?" });
+    agent.reject(new Error("the gateway exited"));
+    await expect.poll(async () => (await api("info")).json.agent).toBe("failed");
+    expect((await api("send", { from: PHONE, body: "anyone?" })).json).toMatchObject({ webhookStatus: 0 });
+    expect(await statuses()).toEqual(["hello?: webhook unreachable", "anyone?: webhook unreachable"]);
+    expect(received).toEqual([]);
   });
 });
