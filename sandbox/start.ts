@@ -117,6 +117,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // The page is up in a second; the gateway takes 15-30 s. A person can open
   // the page and type meanwhile: the phone holds texts until this settles.
   const gatewayUp = Promise.withResolvers<GatewayHandle>();
+  // A start that fails before the phone listens must still end in its own error, not an unhandled rejection.
+  gatewayUp.promise.catch(() => undefined);
 
   try {
     // Both start in milliseconds, and serve while the plugin is built and the gateway boots.

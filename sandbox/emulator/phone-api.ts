@@ -42,7 +42,7 @@ export interface PhoneOptions {
 }
 
 /** Whether the agent can take texts yet, as the page shows it. */
-export type AgentState = "starting" | "ready" | "failed";
+type AgentState = "starting" | "ready" | "failed";
 
 type Picture = { contentType: string; bytes: Buffer };
 
