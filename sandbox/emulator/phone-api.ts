@@ -143,9 +143,9 @@ export class PhoneApi {
     this.#agent = "ready";
   }
 
-  // The agent never came up: nothing reached it, as with an unreachable webhook.
+  // The agent never came up: what the phone held never left it.
   #giveUp(): void {
-    for (const { text } of this.#held) text.webhookStatus = 0;
+    for (const { text } of this.#held) text.webhookStatus = "not sent";
     this.#held = [];
     this.#agent = "failed";
   }
@@ -266,13 +266,13 @@ export class PhoneApi {
       body: text,
       numSegments,
       encoding,
-      webhookStatus: null,
+      webhookStatus: "held",
       at: new Date(),
       mediaSids: [],
     };
     if (this.#agent === "ready") await this.#deliver(sent, picture);
     else if (this.#agent === "starting") this.#held.push({ text: sent, picture });
-    else sent.webhookStatus = 0;
+    else sent.webhookStatus = "not sent";
     // A text joins the thread once its webhook answered, or at once when it is held.
     this.#sent.push(sent);
     if (this.#sent.length > MAX_KEPT_TEXTS) this.#sent.splice(0, this.#sent.length - MAX_KEPT_TEXTS);

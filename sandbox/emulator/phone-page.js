@@ -178,7 +178,8 @@ async function sendText(text) {
   try {
     const result = await api("send", { from, body: text, ...(picture ? { picture: { data: picture.data } } : {}) });
     clearPicture();
-    if (result.webhookStatus === null) note("Held on the phone: it goes out as soon as your agent is up.");
+    if (result.webhookStatus === "held") note("Held on the phone: it goes out as soon as your agent is up.");
+    else if (result.webhookStatus === "not sent") note("Not sent: your agent did not start. The terminal running npm start says why.", true);
     else note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
     remember(from);
     return true;

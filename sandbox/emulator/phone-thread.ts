@@ -10,10 +10,11 @@ export interface PhoneText {
   numSegments: number;
   encoding: SmsEncoding;
   /**
-   * What the gateway's webhook answered (200, 403, 429, …); 0 when it could not
-   * be reached; null while the phone holds the text because the agent is starting.
+   * What the gateway's webhook answered (200, 403, 429, …), 0 when it could not
+   * be reached; "held" while the phone keeps the text because the agent is
+   * starting, "not sent" when the agent never came up. Twilio saw neither of the last two.
    */
-  webhookStatus: number | null;
+  webhookStatus: number | "held" | "not sent";
   at: Date;
   /** Media resources (`ME…`) of the pictures the text carried. */
   mediaSids: string[];
@@ -66,8 +67,9 @@ export function pairingCodeOf(body: string): string | undefined {
   return PAIRING_CODE.exec(body)?.[1];
 }
 
-function sentStatus(webhookStatus: number | null): string {
-  if (webhookStatus === null) return "waiting for the agent to start";
+function sentStatus(webhookStatus: PhoneText["webhookStatus"]): string {
+  if (webhookStatus === "held") return "waiting for the agent to start";
+  if (webhookStatus === "not sent") return "not sent: the agent did not start";
   return webhookStatus === 0 ? "webhook unreachable" : `webhook ${webhookStatus}`;
 }
 
@@ -80,18 +82,17 @@ export function buildThread(input: {
   optedOut: boolean;
   approvedCodes: ReadonlySet<string>;
 }): Thread {
-  const sent: ThreadEntry[] = input.sent
-    .filter((text) => text.from === input.number)
-    .map((text) => ({
-      direction: "sent",
-      sid: text.sid,
-      body: text.body,
-      numSegments: text.numSegments,
-      encoding: text.encoding,
-      status: sentStatus(text.webhookStatus),
-      at: text.at.toISOString(),
-      media: text.mediaSids.map(phoneMediaPath),
-    }));
+  const mine = input.sent.filter((text) => text.from === input.number);
+  const sent: ThreadEntry[] = mine.map((text) => ({
+    direction: "sent",
+    sid: text.sid,
+    body: text.body,
+    numSegments: text.numSegments,
+    encoding: text.encoding,
+    status: sentStatus(text.webhookStatus),
+    at: text.at.toISOString(),
+    media: text.mediaSids.map(phoneMediaPath),
+  }));
   const received: ThreadEntry[] = input.messages
     .filter((message) => message.to === input.number && (message.from === null || message.from === input.agentNumber))
     .map((message) => {
@@ -111,12 +112,13 @@ export function buildThread(input: {
     });
   // A stable sort keeps a reply after the text that caused it when both share a millisecond.
   const messages = [...sent, ...received].sort((a, b) => a.at.localeCompare(b.at));
-  const segments = (entries: ThreadEntry[]) => entries.reduce((sum, entry) => sum + entry.numSegments, 0);
+  const segments = (entries: readonly { numSegments: number }[]) => entries.reduce((sum, entry) => sum + entry.numSegments, 0);
+  const arrived = mine.filter((text) => typeof text.webhookStatus === "number");
   return {
     number: input.number,
     optedOut: input.optedOut,
-    // Twilio bills an inbound text when it arrives, whatever the webhook answers.
-    cost: { replies: received.length, replySegments: segments(received), texts: sent.length, textSegments: segments(sent) },
+    // Twilio bills an inbound text when it arrives, whatever the webhook answers; a text still on the phone has not arrived.
+    cost: { replies: received.length, replySegments: segments(received), texts: arrived.length, textSegments: segments(arrived) },
     messages,
   };
 }

@@ -234,8 +234,10 @@ describe("the phone while the agent starts", () => {
   it("says the agent is starting, holds each text on the phone and sends Twilio nothing", async () => {
     expect((await api("info")).json.agent).toBe("starting");
     const { json } = await api("send", { from: PHONE, body: "are you there?" });
-    expect(json).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), webhookStatus: null });
+    expect(json).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), webhookStatus: "held" });
     expect(await statuses()).toEqual(["are you there?: waiting for the agent to start"]);
+    // Twilio bills a text when it arrives; this one has not.
+    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.cost).toEqual({ replies: 0, replySegments: 0, texts: 0, textSegments: 0 });
     // Holding is synchronous: the send has answered, and nothing reached the gateway or the emulator's Twilio side.
     expect(received).toEqual([]);
     expect(emulator.requests).toEqual([]);
@@ -259,18 +261,19 @@ describe("the phone while the agent starts", () => {
     expect(received[1]!.form).toMatchObject({ NumMedia: "1", MediaContentType0: "image/png" });
     expect(emulator.isOptedOut(PHONE)).toBe(true);
     expect(await statuses()).toEqual(["one: webhook 200", "two: webhook 200", "STOP: webhook 200"]);
+    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.cost).toMatchObject({ texts: 3, textSegments: 3 });
 
     // From now on a text goes straight out.
     expect((await api("send", { from: PHONE, body: "START" })).json).toMatchObject({ webhookStatus: 200 });
     expect(received).toHaveLength(4);
   });
 
-  it("marks held texts unreachable when the agent fails to start, and sends later texts nowhere", async () => {
+  it("marks held texts not sent when the agent fails to start, and sends later texts nowhere", async () => {
     await api("send", { from: PHONE, body: "hello?" });
     agent.reject(new Error("the gateway exited"));
     await expect.poll(async () => (await api("info")).json.agent).toBe("failed");
-    expect((await api("send", { from: PHONE, body: "anyone?" })).json).toMatchObject({ webhookStatus: 0 });
-    expect(await statuses()).toEqual(["hello?: webhook unreachable", "anyone?: webhook unreachable"]);
+    expect((await api("send", { from: PHONE, body: "anyone?" })).json).toMatchObject({ webhookStatus: "not sent" });
+    expect(await statuses()).toEqual(["hello?: not sent: the agent did not start", "anyone?: not sent: the agent did not start"]);
     expect(received).toEqual([]);
   });
 });
