@@ -27,8 +27,8 @@ export default defineConfig({
     // Unicode ranges from twilio, remark and zod) escaped as \uXXXX. OpenClaw
     // imports the plugin from a fresh capture folder on every load, so Node's
     // compile cache never applies, and this halves the cost of that import
-    // (about 460 ms to 230 ms, measured). Nothing else is minified: names,
-    // comments and line breaks stay, so stack traces read as the sources do.
+    // (about 460 ms to 230 ms, measured). Nothing is compressed or renamed:
+    // names, comments and line breaks stay, so stack traces read as the sources do.
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
   },
 });

@@ -89,7 +89,8 @@ async function main(): Promise<void> {
   const onPhone = (phoneUrl: string) => process.stdout.write(`Open ${phoneUrl} to text your agent (texts sent while it starts wait on the phone).\n`);
   sandbox = await startSandbox({ repoRoot: REPO_ROOT, dir, phonePort, gatewayPort, modelPort, model, log, onPhone });
   lock.recordGateway(sandbox.gatewayPid());
-  log(`your agent is up · gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);
+  // The page's address again: the progress lines have pushed the first mention up.
+  log(`your agent is up: text it at ${sandbox.phoneUrl} · gateway ${sandbox.gatewayUrl} · logs in ${shown(join(dir, "openclaw.log"))} · Ctrl-C stops everything`);
 }
 
 main().catch((error: unknown) => {

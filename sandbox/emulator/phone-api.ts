@@ -273,7 +273,7 @@ export class PhoneApi {
     if (this.#agent === "ready") await this.#deliver(sent, picture);
     else if (this.#agent === "starting") this.#held.push({ text: sent, picture });
     else sent.webhookStatus = "not sent";
-    // A text joins the thread once its webhook answered, or at once when it is held.
+    // A text joins the thread once its webhook answered, or at once when it is held or not sent.
     this.#sent.push(sent);
     if (this.#sent.length > MAX_KEPT_TEXTS) this.#sent.splice(0, this.#sent.length - MAX_KEPT_TEXTS);
     return { sid: sent.sid, webhookStatus: sent.webhookStatus };

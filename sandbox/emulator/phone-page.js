@@ -134,21 +134,25 @@ async function refresh() {
   if (thread.number === currentFrom()) render(thread);
 }
 
-// The page is served while the gateway boots; the banner says so until the agent is up.
-function showAgent() {
-  $("agent-starting").hidden = info.agent !== "starting";
-  $("agent-failed").hidden = info.agent !== "failed";
+const HELD_NOTE = "Held on the phone: it goes out as soon as your agent is up.";
+
+// The page is served while the gateway boots, and may outlive one `npm start`
+// and see the next: the banner follows the agent's state on every poll.
+function showAgent(agent) {
+  if (info.agent === "starting" && agent === "ready" && $("note").textContent === HELD_NOTE) note("");
+  info.agent = agent;
+  $("agent-starting").hidden = agent !== "starting";
+  $("agent-failed").hidden = agent !== "failed";
 }
 
 async function poll() {
   try {
-    if (info.agent !== "ready") {
-      info.agent = (await api("info")).agent;
-      showAgent();
-    }
+    showAgent((await api("info")).agent);
     await refresh();
   } catch (error) {
-    note(`Lost the emulator: ${error.message}`, true);
+    // npm start has stopped: a failed start or Ctrl-C. Nothing here is starting any more.
+    $("agent-starting").hidden = true;
+    note(`Lost the sandbox (${error.message}): is npm start still running? Its terminal says why it stopped.`, true);
   } finally {
     setTimeout(poll, POLL_MS);
   }
@@ -178,7 +182,7 @@ async function sendText(text) {
   try {
     const result = await api("send", { from, body: text, ...(picture ? { picture: { data: picture.data } } : {}) });
     clearPicture();
-    if (result.webhookStatus === "held") note("Held on the phone: it goes out as soon as your agent is up.");
+    if (result.webhookStatus === "held") note(HELD_NOTE);
     else if (result.webhookStatus === "not sent") note("Not sent: your agent did not start. The terminal running npm start says why.", true);
     else note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
     remember(from);
@@ -262,7 +266,7 @@ function updateCount() {
 async function start() {
   info = await api("info");
   $("agent-number").textContent = info.agentNumber;
-  showAgent();
+  showAgent(info.agent);
   fillNumbers();
   const saved = localStorage.getItem(STORAGE_KEY);
   selectSender(saved && E164.test(saved) ? saved : info.numbers[0] ?? "");

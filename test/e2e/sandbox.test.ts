@@ -74,10 +74,14 @@ beforeAll(async () => {
   launcherExit = new Promise((resolve) => launcher.once("exit", (code) => resolve(code)));
   launcher.stdout?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
   launcher.stderr?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
-  const url = await waitForUrl(120_000);
-  // Asked at once: the launcher prints the URL before it packs the plugin and boots the gateway.
-  agentWhenPrinted = ((await (await fetch(`${url}/api/info`)).json()) as { agent: unknown }).agent;
-  const opened = await launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  const [url, opened] = await Promise.all([
+    waitForUrl(120_000).then(async (printed) => {
+      // Asked at once: the launcher prints the URL before it packs the plugin and boots the gateway.
+      agentWhenPrinted = ((await (await fetch(`${printed}/api/info`)).json()) as { agent: unknown }).agent;
+      return printed;
+    }),
+    launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 }),
+  ]);
   phoneUrl = url;
   browser = opened;
   page = await browser.context.newPage();
@@ -118,6 +122,8 @@ describe("npm start: the phone page", () => {
     await pairing.waitFor({ timeout: 240_000 });
     await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · webhook 200/);
     await page.locator("#agent-starting").waitFor({ state: "hidden", timeout: 5_000 });
+    // The terminal's last line names the page again, since the progress lines pushed the first one up.
+    await expect.poll(() => launcherOutput).toContain(`[sandbox] your agent is up: text it at ${phoneUrl} · gateway http://127.0.0.1:`);
   }, 300_000);
 
   it("approves the pairing with the button and shows the agent's reply", async () => {
@@ -195,14 +201,15 @@ describe("npm start: the phone page", () => {
     await page.locator("#opted-out").waitFor({ state: "visible", timeout: 15_000 });
     await page.getByRole("button", { name: "START", exact: true }).click();
     await page.locator("#opted-out").waitFor({ state: "hidden", timeout: 15_000 });
-    // Neither keyword starts a turn: the agent answers one sender's texts in order,
-    // so once the next text is answered, a turn for either would have answered first.
+    // START starts no turn: the agent answers one sender's texts in order, so once
+    // the next text is answered, a turn for START would have answered first. (No
+    // reply can reach a number while it is opted out, so the page cannot show
+    // whether STOP started one; the messaging e2e counts the model's requests.)
     await page.locator("#body").fill("still there?");
     await page.locator("#body").press("Enter");
     await page.locator(".msg.received", { hasText: "Echo: still there?" }).waitFor({ timeout: 60_000 });
-    expect(await page.locator(".msg.received", { hasText: "Echo: STOP" }).count()).toBe(0);
     expect(await page.locator(".msg.received", { hasText: "Echo: START" }).count()).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it("refuses approvals from another origin", async () => {
     const response = await fetch(new URL("/phone/api/approve", phoneUrl), {
