@@ -220,7 +220,7 @@ describe("npm start: the phone page", () => {
     expect(response.status).toBe(403);
   });
 
-  it("Ctrl-C stops the launcher and every process it started", async () => {
+  it("Ctrl-C stops the launcher and every process it started, and the open page says so", async () => {
     const started = descendantPids(launcher.pid!);
     expect(started.length).toBeGreaterThan(0);
     // A terminal's Ctrl-C signals the whole foreground group, not just the launcher.
@@ -228,5 +228,6 @@ describe("npm start: the phone page", () => {
     expect(await launcherExit).toBe(0);
     await expect.poll(() => started.filter(isRunning), { timeout: 10_000 }).toEqual([]);
     expect(launcherOutput).toContain("[sandbox] stopped");
+    await expect.poll(() => page.locator("#note").textContent(), { timeout: 10_000 }).toMatch(/^Lost the sandbox \(.+\): is npm start still running\?/);
   }, 90_000);
 });
