@@ -16,7 +16,6 @@
 // 4. Last, with the gateway down (OpenClaw refuses to install into a profile a
 //    running gateway owns): a release ClawHub flags as malicious is refused
 //    before anything is downloaded.
-import { randomUUID } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +27,7 @@ import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { accountStatus } from "./support/channel-status.ts";
+import { sendRpc } from "./support/send.ts";
 import { until } from "./support/until.ts";
 import { startClawHubRegistry } from "./support/clawhub-registry.ts";
 import type { ClawHubRegistry, PublishedRelease } from "./support/clawhub-registry.ts";
@@ -242,7 +242,7 @@ describe("status callbacks with two accounts on one path and one Twilio account"
     emulator.reset();
     // Over the gateway's RPC (what `message send` calls): the CLI is not what this tests.
     const sendAs = (accountId: string, message: string) =>
-      gateway.rpc("send", { channel: "twilio-sms", accountId, to: SENDERS[0]!, message, idempotencyKey: randomUUID() });
+      sendRpc(gateway.rpc, { channel: "twilio-sms", accountId, to: SENDERS[0]!, message }, () => emulator.messages.length);
     await sendAs("default", "from account a");
     await sendAs("b", "from account b");
     const messageA = emulator.messages.find((message) => message.from === FROM_A)!;

@@ -24,7 +24,6 @@
 //   failures that must not double-send; delivery status callbacks, the
 //   Twilio-side probe and a webhookPath hot reload (last: it moves the route).
 // The journal across a kill -9 is in lifecycle.test.ts.
-import { randomUUID } from "node:crypto";
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +37,7 @@ import type { ModelServer } from "../../sandbox/model/server.ts";
 import { approvePairingCode } from "../../sandbox/pairing.ts";
 import { GIF, PNG, png, sha256 } from "../support/pictures.ts";
 import { accountStatus } from "./support/channel-status.ts";
+import { sendRpc } from "./support/send.ts";
 import { until } from "./support/until.ts";
 
 // The root ("default") account: its token comes from TWILIO_AUTH_TOKEN.
@@ -251,7 +251,7 @@ describe("opt-out keywords", () => {
     await sleep(2_000);
     expect(turnsFor("STOP")).toBe(0);
 
-    const send = (message: string) => gateway.rpc("send", { channel: "twilio-sms", to: STOPPER, message, idempotencyKey: randomUUID() });
+    const send = (message: string) => sendRpc(gateway.rpc, { channel: "twilio-sms", to: STOPPER, message }, () => emulator.messages.length);
     await expect(send("are you there?")).rejects.toThrow(/has opted out \(texted STOP\)/);
     expect(emulator.requests.filter((request) => request.method === "POST")).toHaveLength(0);
 
@@ -437,7 +437,7 @@ describe("outbound MMS with several files", () => {
     for (const file of files) await writeFile(join(folder, file.name), file.bytes);
     // The gateway's send RPC, which `message send --media a --media b` calls (the CLI itself ran above).
     const mediaUrls = files.map((file) => join(folder, file.name));
-    const result = await gateway.rpc("send", { channel: "twilio-sms", accountId: "mms", to: HANDSET, message: "album", mediaUrls, idempotencyKey: randomUUID() });
+    const result = await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "mms", to: HANDSET, message: "album", mediaUrls }, () => emulator.messages.length);
     expect(emulator.messages).toHaveLength(1);
     const [message] = emulator.messages;
     expect(message).toMatchObject({ to: HANDSET, from: MMS_FROM, body: "album" });
@@ -466,7 +466,7 @@ describe("each token source starts its account", () => {
     for (const source of SOURCES) {
       const message = `from ${source.account}`;
       // The gateway's `send` RPC (what `message send --account` calls) resolves the account's token.
-      await gateway.rpc("send", { channel: "twilio-sms", accountId: source.account, to: target, message, idempotencyKey: randomUUID() });
+      await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: source.account, to: target, message }, () => emulator.messages.length);
       const sent = emulator.messages.filter((message) => message.to === target && message.body === `from ${source.account}`);
       expect(sent, source.account).toHaveLength(1);
       expect(sent[0]).toMatchObject({ accountSid: source.sid, from: source.from });
@@ -532,7 +532,7 @@ const sendAccountStatus = async (probe = false) =>
   JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms", probe }), "send"));
 
 /** Sends through the gateway like `openclaw message send`; rejects with the error the CLI would print. */
-const send = (message: string, to = SEND_TO) => gateway.rpc("send", { channel: "twilio-sms", accountId: "send", to, message, idempotencyKey: randomUUID() });
+const send = (message: string, to = SEND_TO) => sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "send", to, message }, () => emulator.messages.length);
 
 describe("sending through the gateway", () => {
   it("message send: flattens Markdown and sends exactly one SMS from the configured number, answering with its SID", async () => {
@@ -648,7 +648,7 @@ describe("spend guard in status", () => {
 describe("delivery status callbacks", () => {
   it("folds out-of-order and duplicate callbacks into delivered, rejects a forged one, and shows it in status", async () => {
     emulator.reset();
-    await gateway.rpc("send", { channel: "twilio-sms", accountId: "send", to: SEND_SENDERS[0]!, message: "status please", idempotencyKey: randomUUID() });
+    await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "send", to: SEND_SENDERS[0]!, message: "status please" }, () => emulator.messages.length);
     const [message] = emulator.messages;
     expect(message!.statusCallback).toBe(sendUrl);
 
