@@ -7,15 +7,16 @@
 // not a test: it measures and writes the figures into RESULTS.md; nothing
 // fails on a slow machine.
 //
-// The fresh clone is a copy of the tracked files with node_modules linked in,
+// The fresh clone is a clean copy of the checkout (scripts/clean-checkout.ts),
 // so the bench never touches this checkout's dist/ or .sandbox/; it then runs
 // the build `npm install` would (timed and reported on its own).
 //   BENCH_WARM_RUNS   warm starts to time (default 3)
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { rmSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { copyCleanCheckout } from "../../scripts/clean-checkout.ts";
 import { descendantPids, getFreePort, nodeBinary } from "../../sandbox/gateway/runner.ts";
 import { writeResultsSection } from "./results.ts";
 
@@ -60,17 +61,6 @@ type SandboxPorts = { SANDBOX_PORT: string; SANDBOX_GATEWAY_PORT: string; SANDBO
 async function benchPorts(): Promise<SandboxPorts> {
   const [phone, gateway, model] = [await getFreePort(), await getFreePort(), await getFreePort()];
   return { SANDBOX_PORT: String(phone), SANDBOX_GATEWAY_PORT: String(gateway), SANDBOX_MODEL_PORT: String(model) };
-}
-
-function freshClone(): string {
-  const clone = mkdtempSync(join(tmpdir(), "bench-start-clone-"));
-  const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
-  for (const file of files) {
-    mkdirSync(dirname(join(clone, file)), { recursive: true });
-    cpSync(join(REPO_ROOT, file), join(clone, file));
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(clone, "node_modules"), "dir");
-  return clone;
 }
 
 /** The environment npm scripts give the clone: its own node_modules/.bin (the carried Node 24) first. */
@@ -174,7 +164,7 @@ function report(runs: Run[], load: number[], buildMs: number): string {
   const lines = [
     "## `npm start` to a working phone page (`npm run bench:start`)",
     "",
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A fresh copy of the tracked files with node_modules linked. "Page" = the phone page and its API answer 200 (texts sent from then on wait on the phone until the agent is up); "agent" = the gateway's /readyz answers 200 too; "answer" = the answer to a text sent from the page the moment it answered. The cold start's text comes from an unknown number, so its answer is a pairing code, which the bench then approves; each warm start's answer is the agent's reply. Warm 1 boots a profile that holds a pairing but no conversation yet; each later one boots a profile that holds the conversation so far, as a returning user's does. With one, OpenClaw's boot checks its databases and projects its sessions, and its first turn after a start verifies the agent's database and loads the agent runtime.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A clean copy of the checkout (what a clone would hold) with node_modules linked. "Page" = the phone page and its API answer 200 (texts sent from then on wait on the phone until the agent is up); "agent" = the gateway's /readyz answers 200 too; "answer" = the answer to a text sent from the page the moment it answered. The cold start's text comes from an unknown number, so its answer is a pairing code, which the bench then approves; each warm start's answer is the agent's reply. Warm 1 boots a profile that holds a pairing but no conversation yet; each later one boots a profile that holds the conversation so far, as a returning user's does. With one, OpenClaw's boot checks its databases and projects its sessions, and its first turn after a start verifies the agent's database and loads the agent runtime.`,
     "",
     "| start | page | agent | answer | what it did |",
     "| --- | --- | --- | --- | --- |",
@@ -192,7 +182,7 @@ function report(runs: Run[], load: number[], buildMs: number): string {
 async function main(): Promise<void> {
   const warmRuns = Number(process.env.BENCH_WARM_RUNS ?? 3);
   const load = loadavg();
-  const clone = freshClone();
+  const clone = copyCleanCheckout(REPO_ROOT, "bench-start-clone-");
   try {
     const buildMs = installBuild(clone);
     const ports = await benchPorts();
