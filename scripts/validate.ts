@@ -5,27 +5,55 @@
 // contract checks: after an `npm start` that is `.sandbox/plugin/`'s, the
 // copy of the last build the sandbox unpacked, not the checkout's.
 // Arguments are passed on (`npm run validate -- --out <dir>`).
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyCleanCheckout } from "./clean-checkout.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const args = process.argv.slice(2);
-const outAt = args.indexOf("--out");
-if (outAt >= 0 && args[outAt + 1]) args[outAt + 1] = resolve(args[outAt + 1]!);
-else args.push("--out", join(root, ".tmp", "plugin-inspector"));
 
+/** The arguments with `--out` absolute: the inspector resolves it against the copy, which is deleted afterwards. */
+function withAbsoluteOut(args: string[]): string[] {
+  const out: string[] = [];
+  let given = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === "--out" || arg.startsWith("--out=")) {
+      const dir = arg === "--out" ? args[(i += 1)] : arg.slice("--out=".length);
+      if (!dir || dir.startsWith("-")) throw new Error("npm run validate: --out needs a directory, e.g. --out .tmp/plugin-inspector");
+      out.push("--out", resolve(dir));
+      given = true;
+    } else {
+      out.push(arg);
+    }
+  }
+  return given ? out : [...out, "--out", join(root, ".tmp", "plugin-inspector")];
+}
+
+let args: string[];
+try {
+  args = withAbsoluteOut(process.argv.slice(2));
+} catch (err) {
+  process.stderr.write(`${(err as Error).message}\n`);
+  process.exit(2);
+}
 const copy = copyCleanCheckout(root, "plugin-validate-", { withDist: true });
 try {
-  const run = spawnSync(
+  const inspector = spawn(
     join(root, "node_modules", ".bin", "clawhub"),
     ["package", "validate", copy, "--runtime", "--allow-execute", "--openclaw", join(root, "node_modules", "openclaw"), ...args],
     { stdio: "inherit" },
   );
-  if (run.error) throw run.error;
-  process.exitCode = run.status ?? 1;
+  // Ctrl-C reaches the inspector as well (same process group): wait for it to
+  // exit, so the copy below is removed instead of left in the temp folder.
+  const ignore = () => undefined;
+  process.on("SIGINT", ignore);
+  process.on("SIGTERM", () => inspector.kill("SIGTERM"));
+  process.exitCode = await new Promise<number>((done, fail) => {
+    inspector.once("error", fail);
+    inspector.once("close", (code) => done(code ?? 1));
+  });
 } finally {
   rmSync(copy, { recursive: true, force: true });
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
@@ -46,4 +46,14 @@ it("holds the tracked and the new files, not the ignored ones, with node_modules
   made.push(built);
   expect(readFileSync(join(built, "dist/index.js"), "utf8")).toBe("export {};\n");
   expect(existsSync(join(built, ".sandbox"))).toBe(false);
+});
+
+it("refuses to copy without a built dist/ when asked for one, and leaves nothing behind", () => {
+  const repo = mkdtempSync(join(tmpdir(), "clean-checkout-repo-"));
+  made.push(repo);
+  write(repo, "package.json", '{"name":"the-checkout"}\n');
+  execFileSync("git", ["init", "-q"], { cwd: repo });
+  const copies = () => readdirSync(tmpdir()).filter((name) => name.startsWith("clean-checkout-unbuilt-"));
+  expect(() => copyCleanCheckout(repo, "clean-checkout-unbuilt-", { withDist: true })).toThrow(/dist.* is not built: run `npm run build` first/);
+  expect(copies()).toEqual([]);
 });

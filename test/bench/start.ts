@@ -45,11 +45,17 @@ async function phoneApi(phone: string, path: string, body?: Record<string, unkno
   return response.json();
 }
 
-type Bubble = { direction: "sent" | "received"; pairingCode?: string };
+type Bubble = { direction: "sent" | "received"; status: string; pairingCode?: string };
 
-/** The agent's first bubble in the bench handset's thread (each start's emulator begins with none). */
+/**
+ * The agent's first bubble in the bench handset's thread (each start's
+ * emulator begins with none). Throws when the text itself did not reach the
+ * agent ("not sent", or a webhook answered other than 200), which no wait mends.
+ */
 async function firstAnswer(phone: string): Promise<Bubble | undefined> {
   const thread = (await phoneApi(phone, `thread?number=${encodeURIComponent(BENCH_FROM)}`)) as { messages: Bubble[] };
+  const text = thread.messages.find((bubble) => bubble.direction === "sent");
+  if (text && (/^not sent/.test(text.status) || /^webhook (?!200\b)/.test(text.status))) throw new Error(`the bench's text did not reach the agent: ${text.status}`);
   return thread.messages.find((bubble) => bubble.direction === "received");
 }
 
@@ -114,7 +120,12 @@ async function timeStart(clone: string, label: string, ports: SandboxPorts): Pro
       }
       if (phone && pageMs !== undefined && readyMs !== undefined && answered !== undefined) {
         const code = answered.bubble.pairingCode;
-        if (code) await phoneApi(phone, "approve", { code });
+        // Only the cold start meets an unknown number; a later pairing code means its approval did not hold.
+        if (code && label !== "cold") throw new Error(`${label}: the agent answered with a pairing code again; the cold start's approval did not hold`);
+        if (code) {
+          const approval = (await phoneApi(phone, "approve", { code })) as { ok?: boolean; output?: string };
+          if (approval.ok !== true) throw new Error(`${label}: approving pairing code ${code} failed: ${approval.output ?? JSON.stringify(approval)}`);
+        }
         const steps = output.split("\n").filter((line) => /: (done|ready) in /.test(line));
         return { label, pageMs, ms: readyMs, answerMs: answered.ms, answer: code ? "pairing code" : "agent's reply", steps };
       }
@@ -161,10 +172,11 @@ function installBuild(clone: string): number {
 
 function report(runs: Run[], load: number[], buildMs: number): string {
   const [cold, ...warm] = runs;
+  const returning = warm.slice(1);
   const lines = [
     "## `npm start` to a working phone page (`npm run bench:start`)",
     "",
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A clean copy of the checkout (what a clone would hold) with node_modules linked. "Page" = the phone page and its API answer 200 (texts sent from then on wait on the phone until the agent is up); "agent" = the gateway's /readyz answers 200 too; "answer" = the answer to a text sent from the page the moment it answered. The cold start's text comes from an unknown number, so its answer is a pairing code, which the bench then approves; each warm start's answer is the agent's reply. Warm 1 boots a profile that holds a pairing but no conversation yet; each later one boots a profile that holds the conversation so far, as a returning user's does. With one, OpenClaw's boot checks its databases and projects its sessions, and its first turn after a start verifies the agent's database and loads the agent runtime.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, Node ${process.version}; load average ${load.map((value) => value.toFixed(1)).join(" / ")} (1/5/15 min) when it began. A clean copy of the checkout (tracked files and new ones git would add) with node_modules linked. "Page" = the phone page and its API answer 200 (texts sent from then on wait on the phone until the agent is up); "agent" = the gateway's /readyz answers 200 too; "answer" = the answer to a text sent from the page the moment it answered. The cold start's text comes from an unknown number, so its answer is a pairing code, which the bench then approves; each warm start's answer is the agent's reply. Warm 1 boots a profile that holds a pairing but no conversation yet; each later one boots a profile that holds the conversation so far, as a returning user's does. With one, OpenClaw's boot checks its databases and projects its sessions, and its first turn after a start verifies the agent's database and loads the agent runtime.`,
     "",
     "| start | page | agent | answer | what it did |",
     "| --- | --- | --- | --- | --- |",
@@ -174,7 +186,10 @@ function report(runs: Run[], load: number[], buildMs: number): string {
     ),
     "",
     `Cold (after \`npm install\`, whose build of dist/ took ${seconds(buildMs)} before it): page ${seconds(cold!.pageMs)}, agent ${seconds(cold!.ms)} (target 45 s), answer ${seconds(cold!.answerMs)}. ` +
-      `Warm, medians of ${warm.length}: page ${seconds(median(warm.map((run) => run.pageMs)))}, agent ${seconds(median(warm.map((run) => run.ms)))} (target 15 s), answer ${seconds(median(warm.map((run) => run.answerMs)))}.`,
+      `Warm, medians of ${warm.length}: page ${seconds(median(warm.map((run) => run.pageMs)))}, agent ${seconds(median(warm.map((run) => run.ms)))} (target 15 s), answer ${seconds(median(warm.map((run) => run.answerMs)))}.` +
+      (returning.length > 0
+        ? ` Of them, the ${returning.length} on a profile that holds a conversation (warm 2 on): agent ${seconds(median(returning.map((run) => run.ms)))}, answer ${seconds(median(returning.map((run) => run.answerMs)))}.`
+        : ""),
   ];
   return lines.join("\n");
 }
