@@ -47,8 +47,7 @@ try {
   );
   // Ctrl-C reaches the inspector as well (same process group): wait for it to
   // exit, so the copy below is removed instead of left in the temp folder.
-  const ignore = () => undefined;
-  process.on("SIGINT", ignore);
+  process.on("SIGINT", () => undefined);
   process.on("SIGTERM", () => inspector.kill("SIGTERM"));
   process.exitCode = await new Promise<number>((done, fail) => {
     inspector.once("error", fail);
