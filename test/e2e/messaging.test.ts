@@ -96,6 +96,8 @@ let sendUrl: string;
 
 const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The gateway's `send` RPC on the twilio-sms channel (what `openclaw message send` calls), resent only after OpenClaw's state-lock refusal. */
+const sendOverRpc = (params: Record<string, unknown>) => sendRpc(gateway.rpc, { channel: "twilio-sms", ...params }, () => emulator.messages.length);
 
 beforeAll(async () => {
   emulator = await startTwilioEmulator({
@@ -249,7 +251,7 @@ describe("opt-out keywords", () => {
     const stop = await emulator.sendInboundSms({ webhookUrl, from: STOPPER, to: FROM, body: "STOP" });
     expect(stop.status).toBe(200);
 
-    const send = (message: string) => sendRpc(gateway.rpc, { channel: "twilio-sms", to: STOPPER, message }, () => emulator.messages.length);
+    const send = (message: string) => sendOverRpc({ to: STOPPER, message });
     await expect(send("are you there?")).rejects.toThrow(/has opted out \(texted STOP\)/);
     expect(emulator.requests.filter((request) => request.method === "POST")).toHaveLength(0);
 
@@ -440,7 +442,7 @@ describe("outbound MMS with several files", () => {
     for (const file of files) await writeFile(join(folder, file.name), file.bytes);
     // The gateway's send RPC, which `message send --media a --media b` calls (the CLI itself ran above).
     const mediaUrls = files.map((file) => join(folder, file.name));
-    const result = await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "mms", to: HANDSET, message: "album", mediaUrls }, () => emulator.messages.length);
+    const result = await sendOverRpc({ accountId: "mms", to: HANDSET, message: "album", mediaUrls });
     expect(emulator.messages).toHaveLength(1);
     const [message] = emulator.messages;
     expect(message).toMatchObject({ to: HANDSET, from: MMS_FROM, body: "album" });
@@ -469,7 +471,7 @@ describe("each token source starts its account", () => {
     for (const source of SOURCES) {
       const message = `from ${source.account}`;
       // The gateway's `send` RPC (what `message send --account` calls) resolves the account's token.
-      await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: source.account, to: target, message }, () => emulator.messages.length);
+      await sendOverRpc({ accountId: source.account, to: target, message });
       const sent = emulator.messages.filter((message) => message.to === target && message.body === `from ${source.account}`);
       expect(sent, source.account).toHaveLength(1);
       expect(sent[0]).toMatchObject({ accountSid: source.sid, from: source.from });
@@ -535,7 +537,7 @@ const sendAccountStatus = async (probe = false) =>
   JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms", probe }), "send"));
 
 /** Sends through the gateway like `openclaw message send`; rejects with the error the CLI would print. */
-const send = (message: string, to = SEND_TO) => sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "send", to, message }, () => emulator.messages.length);
+const send = (message: string, to = SEND_TO) => sendOverRpc({ accountId: "send", to, message });
 
 describe("sending through the gateway", () => {
   it("message send: flattens Markdown and sends exactly one SMS from the configured number, answering with its SID", async () => {
@@ -651,7 +653,7 @@ describe("spend guard in status", () => {
 describe("delivery status callbacks", () => {
   it("folds out-of-order and duplicate callbacks into delivered, rejects a forged one, and shows it in status", async () => {
     emulator.reset();
-    await sendRpc(gateway.rpc, { channel: "twilio-sms", accountId: "send", to: SEND_SENDERS[0]!, message: "status please" }, () => emulator.messages.length);
+    await sendOverRpc({ accountId: "send", to: SEND_SENDERS[0]!, message: "status please" });
     const [message] = emulator.messages;
     expect(message!.statusCallback).toBe(sendUrl);
 
