@@ -40,10 +40,15 @@ function currentFrom() {
   return $("from").value.trim();
 }
 
-function note(text, isError) {
+// What the note says, for the notes that a later poll takes back: "held"
+// (a text waits for the agent) and "lost" (the sandbox stopped answering).
+let noteKind = "";
+
+function note(text, isError, kind = "") {
   const target = $("note");
   target.textContent = text;
   target.className = isError ? "error" : "";
+  noteKind = text ? kind : "";
 }
 
 function pairingBox(entry) {
@@ -134,12 +139,12 @@ async function refresh() {
   if (thread.number === currentFrom()) render(thread);
 }
 
-const HELD_NOTE = "Held on the phone: it goes out as soon as your agent is up.";
-
 // The page is served while the gateway boots, and may outlive one `npm start`
-// and see the next: the banner follows the agent's state on every poll.
+// and see the next: the banner follows the agent's state on every poll. Once
+// the agent is up or has failed, the held texts went out or are marked "not
+// sent" in their bubbles, and the banner says the rest.
 function showAgent(agent) {
-  if (info.agent === "starting" && agent === "ready" && $("note").textContent === HELD_NOTE) note("");
+  if (noteKind === "held" && agent !== "starting") note("");
   info.agent = agent;
   $("agent-starting").hidden = agent !== "starting";
   $("agent-failed").hidden = agent !== "failed";
@@ -147,12 +152,15 @@ function showAgent(agent) {
 
 async function poll() {
   try {
-    showAgent((await api("info")).agent);
+    const { agent } = await api("info");
+    // Answering again: a new `npm start` on the same address, or a moment's hiccup.
+    if (noteKind === "lost") note("");
+    showAgent(agent);
     await refresh();
   } catch (error) {
     // npm start has stopped: a failed start or Ctrl-C. Nothing here is starting any more.
     $("agent-starting").hidden = true;
-    note(`Lost the sandbox (${error.message}): is npm start still running? Its terminal says why it stopped.`, true);
+    note(`Lost the sandbox (${error.message}): is npm start still running? Its terminal says why it stopped.`, true, "lost");
   } finally {
     setTimeout(poll, POLL_MS);
   }
@@ -182,7 +190,7 @@ async function sendText(text) {
   try {
     const result = await api("send", { from, body: text, ...(picture ? { picture: { data: picture.data } } : {}) });
     clearPicture();
-    if (result.webhookStatus === "held") note(HELD_NOTE);
+    if (result.webhookStatus === "held") note("Held on the phone: it goes out as soon as your agent is up.", false, "held");
     else if (result.webhookStatus === "not sent") note("Not sent: your agent did not start. The terminal running npm start says why.", true);
     else note(result.webhookStatus === 200 ? "" : result.webhookStatus === 0 ? "The gateway did not answer." : `The gateway answered ${result.webhookStatus}.`, result.webhookStatus !== 200);
     remember(from);

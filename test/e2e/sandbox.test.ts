@@ -74,7 +74,8 @@ beforeAll(async () => {
   launcherExit = new Promise((resolve) => launcher.once("exit", (code) => resolve(code)));
   launcher.stdout?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
   launcher.stderr?.setEncoding("utf8").on("data", (chunk: string) => (launcherOutput += chunk));
-  const [url, opened] = await Promise.all([
+  // Both are awaited even when one fails, so afterAll closes a browser that opened beside a failed launcher.
+  const [url, opened] = await Promise.allSettled([
     waitForUrl(120_000).then(async (printed) => {
       // Asked at once: the launcher prints the URL before it packs the plugin and boots the gateway.
       agentWhenPrinted = ((await (await fetch(`${printed}/api/info`)).json()) as { agent: unknown }).agent;
@@ -82,9 +83,11 @@ beforeAll(async () => {
     }),
     launchChromium({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 }),
   ]);
-  phoneUrl = url;
-  browser = opened;
-  page = await browser.context.newPage();
+  if (opened.status === "fulfilled") browser = opened.value;
+  if (url.status === "rejected") throw url.reason;
+  if (opened.status === "rejected") throw opened.reason;
+  phoneUrl = url.value;
+  page = await opened.value.context.newPage();
 }, 600_000);
 
 afterAll(async () => {
@@ -115,6 +118,7 @@ describe("npm start: the phone page", () => {
     await page.locator("#body").press("Enter");
     const sent = page.locator(".msg.sent", { hasText: "hi, who is this?" });
     await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · waiting for the agent to start/);
+    await expect.poll(() => page.locator("#note").textContent()).toBe("Held on the phone: it goes out as soon as your agent is up.");
     await mkdir(dirname(RUN_SCREENSHOT), { recursive: true });
     await page.screenshot({ path: join(dirname(RUN_SCREENSHOT), "phone-page-starting.png") });
 
@@ -122,6 +126,8 @@ describe("npm start: the phone page", () => {
     await pairing.waitFor({ timeout: 240_000 });
     await expect.poll(() => sent.locator(".meta").textContent()).toMatch(/1 segment · GSM-7 · webhook 200/);
     await page.locator("#agent-starting").waitFor({ state: "hidden", timeout: 5_000 });
+    // The poll that hides the banner takes the held note back as well.
+    expect(await page.locator("#note").textContent()).toBe("");
     // The terminal's last line names the page again, since the progress lines pushed the first one up.
     await expect.poll(() => launcherOutput).toContain(`[sandbox] your agent is up: text it at ${phoneUrl} · gateway http://127.0.0.1:`);
   }, 300_000);
@@ -219,6 +225,17 @@ describe("npm start: the phone page", () => {
     });
     expect(response.status).toBe(403);
   });
+
+  it("says so while the sandbox does not answer, and takes it back once it answers again", async () => {
+    const note = page.locator("#note");
+    await page.route("**/phone/api/info", (route) => route.abort());
+    try {
+      await expect.poll(() => note.textContent(), { timeout: 10_000 }).toMatch(/^Lost the sandbox \(.+\): is npm start still running\?/);
+    } finally {
+      await page.unroute("**/phone/api/info");
+    }
+    await expect.poll(() => note.textContent(), { timeout: 10_000 }).toBe("");
+  }, 30_000);
 
   it("Ctrl-C stops the launcher and every process it started, and the open page says so", async () => {
     const started = descendantPids(launcher.pid!);
