@@ -5,7 +5,7 @@
 // contract checks: after an `npm start` that is `.sandbox/plugin/`'s, the
 // copy of the last build the sandbox unpacked, not the checkout's.
 // Arguments are passed on (`npm run validate -- --out <dir>`).
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,27 +31,33 @@ function withAbsoluteOut(args: string[]): string[] {
   return given ? out : [...out, "--out", join(root, ".tmp", "plugin-inspector")];
 }
 
+// Set before the copy, so the copy is removed however this ends. Ctrl-C
+// reaches the inspector as well (same process group); a kill or a closed
+// terminal is passed on to it. Either way the inspector exits and this script
+// waits for it below. A signal that comes during the copy (synchronous) is
+// handled once the inspector has started, and stops it.
+let inspector: ChildProcess | undefined;
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => inspector?.kill(signal));
+
 let args: string[];
+let copy: string;
 try {
   args = withAbsoluteOut(process.argv.slice(2));
+  copy = copyCleanCheckout(root, "plugin-validate-", { withDist: true });
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n`);
   process.exit(2);
 }
-const copy = copyCleanCheckout(root, "plugin-validate-", { withDist: true });
 try {
-  const inspector = spawn(
+  const running = spawn(
     join(root, "node_modules", ".bin", "clawhub"),
     ["package", "validate", copy, "--runtime", "--allow-execute", "--openclaw", join(root, "node_modules", "openclaw"), ...args],
     { stdio: "inherit" },
   );
-  // Ctrl-C reaches the inspector as well (same process group): wait for it to
-  // exit, so the copy below is removed instead of left in the temp folder.
-  process.on("SIGINT", () => undefined);
-  process.on("SIGTERM", () => inspector.kill("SIGTERM"));
+  inspector = running;
   process.exitCode = await new Promise<number>((done, fail) => {
-    inspector.once("error", fail);
-    inspector.once("close", (code) => done(code ?? 1));
+    running.once("error", fail);
+    running.once("close", (code) => done(code ?? 1));
   });
 } finally {
   rmSync(copy, { recursive: true, force: true });
