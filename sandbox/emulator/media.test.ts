@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, startTwilioEmulator, type TwilioEmulator } from "./index.ts";
-import { TINY_PNG as PNG } from "./test-png.ts";
+import { PNG, sha256 } from "../../test/support/pictures.ts";
 import { MediaCdn, CDN_LINK_TTL_MS } from "./media-cdn.ts";
 import { createMedia } from "./media-resource.ts";
 
@@ -12,7 +11,6 @@ const AGENT = "+15551230001";
 const HANDSET = "+15557650001";
 const OTHER_SID = "AC11111111111111111111111111111111";
 const OTHER_TOKEN = "11111111111111111111111111111111";
-const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
 const basic = (sid: string, token: string) => `Basic ${Buffer.from(`${sid}:${token}`).toString("base64")}`;
 
 beforeAll(() => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTwilioEmulator, type TwilioEmulator } from "./index.ts";
-import { TINY_PNG as PNG } from "./test-png.ts";
+import { PNG } from "../../test/support/pictures.ts";
 
 const SID = `AC${"d".repeat(32)}`;
 const TOKEN = "phone-media-token-0123456789abcdef";

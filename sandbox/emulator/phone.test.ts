@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTwilioEmulator, type ApprovalResult, type PhoneOptions, type TwilioEmulator } from "./index.ts";
-import { TINY_PNG } from "./test-png.ts";
+import { PNG } from "../../test/support/pictures.ts";
 
 const SID = `AC${"c".repeat(32)}`;
 const TOKEN = "phone-test-token-0123456789abcdef";
@@ -17,7 +17,7 @@ let hook: Server;
 let hookUrl: string;
 let hookStatus = 200;
 // While set, the stand-in gateway holds each answer until it settles (a webhook in flight).
-let hookGate: Promise<void> | undefined;
+let hookGate: PromiseWithResolvers<void> | undefined;
 const received: { signatureValid: boolean; form: Record<string, string> }[] = [];
 const approvals: string[] = [];
 const APPROVED: ApprovalResult = { ok: true, output: "Approved twilio-sms sender +15555550123." };
@@ -46,7 +46,7 @@ beforeAll(async () => {
       const form = Object.fromEntries(new URLSearchParams(text));
       const signature = String(req.headers["x-twilio-signature"] ?? "");
       received.push({ signatureValid: twilio.validateRequest(TOKEN, signature, hookUrl, form), form });
-      void (hookGate ?? Promise.resolve()).then(() => res.writeHead(hookStatus, { "content-type": "text/xml" }).end("<Response/>"));
+      void (hookGate?.promise ?? Promise.resolve()).then(() => res.writeHead(hookStatus, { "content-type": "text/xml" }).end("<Response/>"));
     });
   });
   await new Promise<void>((resolve) => hook.listen(0, "127.0.0.1", resolve));
@@ -72,6 +72,8 @@ afterEach(() => {
   received.length = 0;
   approvals.length = 0;
   hookStatus = 200;
+  // A test that failed mid-way must not leave a webhook unanswered: hook.close() would wait for it.
+  hookGate?.resolve();
   hookGate = undefined;
 });
 
@@ -247,7 +249,7 @@ describe("the phone while the agent starts", () => {
 
   it("sends the held texts once the agent is up, in the order they were typed, signed as Twilio signs them", async () => {
     const first = (await api("send", { from: PHONE, body: "one" })).json;
-    const second = (await api("send", { from: PHONE, body: "two", picture: { data: TINY_PNG.toString("base64") } })).json;
+    const second = (await api("send", { from: PHONE, body: "two", picture: { data: PNG.toString("base64") } })).json;
     const third = (await api("send", { from: PHONE, body: "STOP" })).json;
     // STOP opts the number out only when Twilio receives it, not while the phone holds it.
     expect(emulator.isOptedOut(PHONE)).toBe(false);
@@ -274,7 +276,7 @@ describe("the phone while the agent starts", () => {
     await api("send", { from: PHONE, body: "first" });
     await api("send", { from: PHONE, body: "second" });
     const gate = Promise.withResolvers<void>();
-    hookGate = gate.promise;
+    hookGate = gate;
     agent.resolve();
     // The first held text is at the gateway, unanswered: the phone is still emptying its queue.
     await expect.poll(() => received.length).toBe(1);

@@ -260,9 +260,12 @@ describe("opt-out keywords", () => {
     expect(emulator.messages.map((message) => [message.to, message.body])).toEqual([[STOPPER, "welcome back"]]);
 
     // Neither keyword started a turn: one sender's texts run in order, so once the
-    // next text has reached the model, a turn for either would have reached it first.
+    // next text is answered, a turn for either would have reached the model first.
+    // (Waiting for the answer also keeps it from landing in the next test.)
     await emulator.sendInboundSms({ webhookUrl, from: STOPPER, to: FROM, body: "after the keywords" });
-    await until("the model to get the text after the keywords", async () => (turnsFor("after the keywords") === 1 ? true : undefined), 60_000);
+    await emulator.waitForMessages(2, { timeoutMs: 60_000 });
+    expect(emulator.messages[1]).toMatchObject({ to: STOPPER, body: FLATTENED_ECHO("after the keywords") });
+    expect(turnsFor("after the keywords")).toBe(1);
     expect(turnsFor("STOP")).toBe(0);
     expect(turnsFor("START")).toBe(0);
   }, 90_000);

@@ -14,8 +14,12 @@ describe("sendRpc", () => {
       if (calls.length < 3) throw hostLock();
       return { messageId: "SM1" };
     };
-    await expect(sendRpc(rpc, { channel: "twilio-sms", to: "+15551230001", message: "hi" }, () => 0)).resolves.toEqual({ messageId: "SM1" });
+    const waits: number[] = [];
+    const sleep = async (ms: number) => waits.push(ms);
+    await expect(sendRpc(rpc, { channel: "twilio-sms", to: "+15551230001", message: "hi" }, () => 0, sleep)).resolves.toEqual({ messageId: "SM1" });
     expect(calls).toHaveLength(3);
+    // Each refusal is a moment's lock: a longer wait before each new try.
+    expect(waits).toEqual([500, 1000]);
     const keys = calls.map((call) => ((call as [string, { idempotencyKey: string }])[1]).idempotencyKey);
     expect(new Set(keys).size).toBe(1);
     expect(calls[0]).toEqual(["send", { idempotencyKey: keys[0], channel: "twilio-sms", to: "+15551230001", message: "hi" }]);

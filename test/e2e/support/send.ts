@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { GatewayRpcError } from "../../../sandbox/gateway/rpc.ts";
 import type { GatewayRpc } from "../../../sandbox/gateway/rpc.ts";
 
@@ -13,9 +13,15 @@ const ATTEMPTS = 5;
  * refuses it for its state lock, this sends again as a careful operator
  * would: with the same idempotency key, and only while `created()` (the
  * messages Twilio has) shows that nothing went out. Any other error is the
- * answer, and is thrown at once.
+ * answer, and is thrown at once. `sleep` waits between tries (500 ms, then
+ * 1,000 ms, …).
  */
-export async function sendRpc(rpc: GatewayRpc, params: Record<string, unknown>, created: () => number): Promise<unknown> {
+export async function sendRpc(
+  rpc: GatewayRpc,
+  params: Record<string, unknown>,
+  created: () => number,
+  sleep: (ms: number) => Promise<unknown> = delay,
+): Promise<unknown> {
   const request = { idempotencyKey: randomUUID(), ...params };
   const before = created();
   for (let attempt = 1; ; attempt += 1) {
