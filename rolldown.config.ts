@@ -28,7 +28,7 @@ export default defineConfig({
     // imports the plugin from a fresh capture folder on every load, so Node's
     // compile cache never applies, and this halves the cost of that import
     // (about 460 ms to 230 ms, measured). Nothing is compressed or renamed:
-    // names, comments and line breaks stay, so stack traces read as the sources do.
+    // names and line breaks stay, so a stack trace names the sources' functions.
     minify: { compress: false, mangle: false, codegen: { removeWhitespace: false, asciiOnly: true } },
   },
 });

@@ -6,5 +6,5 @@
 // compiled before any line of this file runs.
 import module from "node:module";
 
-module.enableCompileCache?.();
+module.enableCompileCache();
 await import("./launcher.ts");
