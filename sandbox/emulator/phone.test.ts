@@ -31,6 +31,11 @@ async function api(path: string, body?: unknown, headers: Record<string, string>
   return { status: response.status, json: (await response.json()) as Record<string, unknown> };
 }
 
+/** The phone's thread with PHONE, as the page reads it. */
+async function phoneThread(): Promise<Record<string, unknown>> {
+  return (await api(`thread?number=${encodeURIComponent(PHONE)}`)).json;
+}
+
 async function reply(body: string, to = PHONE): Promise<void> {
   const client = twilio(SID, TOKEN);
   client.api.baseUrl = emulator.url;
@@ -114,8 +119,8 @@ describe("sending a text", () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ signatureValid: true, form: { From: PHONE, To: AGENT, Body: "hi there", MessageSid: json.sid, AccountSid: SID } });
 
-    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
-    expect(thread.json.messages).toEqual([
+    const thread = await phoneThread();
+    expect(thread.messages).toEqual([
       expect.objectContaining({ direction: "sent", sid: json.sid, body: "hi there", numSegments: 1, encoding: "GSM-7", status: "webhook 200" }),
     ]);
   });
@@ -124,8 +129,8 @@ describe("sending a text", () => {
     hookStatus = 429;
     const { json } = await api("send", { from: PHONE, body: "too fast" });
     expect(json.webhookStatus).toBe(429);
-    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
-    expect(thread.json.messages).toContainEqual(expect.objectContaining({ body: "too fast", status: "webhook 429" }));
+    const thread = await phoneThread();
+    expect(thread.messages).toContainEqual(expect.objectContaining({ body: "too fast", status: "webhook 429" }));
   });
 
   it.each([
@@ -143,9 +148,9 @@ describe("sending a text", () => {
 
   it("STOP opts the number out and START opts it back in, as Twilio's keyword handling does", async () => {
     await api("send", { from: PHONE, body: "STOP" });
-    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.optedOut).toBe(true);
+    expect((await phoneThread()).optedOut).toBe(true);
     await api("send", { from: PHONE, body: "START" });
-    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.optedOut).toBe(false);
+    expect((await phoneThread()).optedOut).toBe(false);
     expect(received.map((request) => request.form.Body)).toEqual(["STOP", "START"]);
   });
 });
@@ -157,12 +162,12 @@ describe("the thread", () => {
     await reply("ж".repeat(71)); // UCS-2 past 70 characters: two segments
     await reply("for someone else", "+15555550199");
 
-    const { json } = await api(`thread?number=${encodeURIComponent(PHONE)}`);
-    const messages = json.messages as Record<string, unknown>[];
+    const thread = await phoneThread();
+    const messages = thread.messages as Record<string, unknown>[];
     expect(messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
     expect(messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
     expect(messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
-    expect(json.cost).toEqual({ replies: 2, replySegments: 3, texts: 1, textSegments: 1 });
+    expect(thread.cost).toEqual({ replies: 2, replySegments: 3, texts: 1, textSegments: 1 });
   });
 
   it("refuses a number that is not E.164", async () => {
@@ -177,8 +182,8 @@ describe("approving a pairing", () => {
     expect(status).toBe(200);
     expect(json).toEqual({ command: "openclaw pairing approve twilio-sms WXYZ2345", ok: true, output: "Approved twilio-sms sender +15555550123." });
     expect(approvals).toEqual(["WXYZ2345"]);
-    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
-    expect((thread.json.messages as Record<string, unknown>[])[0]).toMatchObject({ pairingCode: "WXYZ2345", approved: true });
+    const thread = await phoneThread();
+    expect((thread.messages as Record<string, unknown>[])[0]).toMatchObject({ pairingCode: "WXYZ2345", approved: true });
   });
 
   it("passes a failed approval's output on without marking the code approved", async () => {
@@ -225,8 +230,8 @@ describe("the phone while the agent starts", () => {
   let agent: PromiseWithResolvers<void>;
 
   async function statuses(): Promise<string[]> {
-    const thread = await api(`thread?number=${encodeURIComponent(PHONE)}`);
-    return (thread.json.messages as { body: string; status: string }[]).map((entry) => `${entry.body}: ${entry.status}`);
+    const thread = await phoneThread();
+    return (thread.messages as { body: string; status: string }[]).map((entry) => `${entry.body}: ${entry.status}`);
   }
 
   beforeEach(() => {
@@ -242,7 +247,7 @@ describe("the phone while the agent starts", () => {
     expect(json).toEqual({ sid: expect.stringMatching(/^SM[0-9a-f]{32}$/), webhookStatus: "held" });
     expect(await statuses()).toEqual(["are you there?: waiting for the agent to start"]);
     // Twilio bills a text when it arrives; this one has not.
-    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.cost).toEqual({ replies: 0, replySegments: 0, texts: 0, textSegments: 0 });
+    expect((await phoneThread()).cost).toEqual({ replies: 0, replySegments: 0, texts: 0, textSegments: 0 });
     // Holding is synchronous: the send has answered, and nothing reached the gateway.
     expect(received).toEqual([]);
   });
@@ -265,7 +270,7 @@ describe("the phone while the agent starts", () => {
     expect(received[1]!.form).toMatchObject({ NumMedia: "1", MediaContentType0: "image/png" });
     expect(emulator.isOptedOut(PHONE)).toBe(true);
     expect(await statuses()).toEqual(["one: webhook 200", "two: webhook 200", "STOP: webhook 200"]);
-    expect((await api(`thread?number=${encodeURIComponent(PHONE)}`)).json.cost).toMatchObject({ texts: 3, textSegments: 3 });
+    expect((await phoneThread()).cost).toMatchObject({ texts: 3, textSegments: 3 });
 
     // From now on a text goes straight out.
     expect((await api("send", { from: PHONE, body: "START" })).json).toMatchObject({ webhookStatus: 200 });
