@@ -250,6 +250,8 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
       if (room !== "ok") return refuse(event, room === "sender-full" ? "maxBacklogPerSender" : "maxBacklog");
       if (account.holdTurns) log.info(`holdTurns is on: journaled a text from ${who(event)}; it runs once holdTurns is turned off`);
       scheduler.enqueue(event.from, { event, receivedAt: now, durable });
+      // Published now, not only when a turn ends: status would otherwise show an idle queue while this text runs.
+      deps.onQueueChange?.();
       return "ack";
     },
     resume() {

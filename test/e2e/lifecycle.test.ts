@@ -26,7 +26,7 @@ import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts
 import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
-import { accountStatus } from "./support/channel-status.ts";
+import { accountStatus, queueIsIdle } from "./support/channel-status.ts";
 import { sendRpc } from "./support/send.ts";
 import { until } from "./support/until.ts";
 import { startClawHubRegistry } from "./support/clawhub-registry.ts";
@@ -323,7 +323,7 @@ describe("config reloads", () => {
     // further answer can be sent.
     await until(
       "the default account's status to show no turn queued or running",
-      async () => (JSON.stringify(accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms" }), "default")).includes('"queue":{"running":0,"waiting":0,') ? true : undefined),
+      async () => (queueIsIdle(await gateway.rpc("channels.status", { channel: "twilio-sms" }), "default") ? true : undefined),
       60_000,
     );
     for (const body of bodies) expect(turnsFor(body), body).toBe(1);

@@ -36,7 +36,7 @@ import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
 import { approvePairingCode } from "../../sandbox/pairing.ts";
 import { GIF, PNG, png, sha256 } from "../support/pictures.ts";
-import { accountStatus } from "./support/channel-status.ts";
+import { accountStatus, queueIsIdle } from "./support/channel-status.ts";
 import { sendRpc } from "./support/send.ts";
 import { until } from "./support/until.ts";
 
@@ -96,6 +96,9 @@ let sendUrl: string;
 
 const turnsFor = (text: string) => model.requests.filter((request) => request === text).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves once the account has handled every text it acknowledged: anything those texts send has been sent. */
+const handled = (accountId = "default") =>
+  until(`the ${accountId} account's queue to empty`, async () => (queueIsIdle(await gateway.rpc("channels.status", { channel: "twilio-sms" }), accountId) ? true : undefined), 60_000);
 /** The gateway's `send` RPC on the twilio-sms channel (what `openclaw message send` calls), resent only after OpenClaw's state-lock refusal. */
 const sendOverRpc = (params: Record<string, unknown>) => sendRpc(gateway.rpc, { channel: "twilio-sms", ...params }, () => emulator.messages.length);
 
@@ -204,7 +207,8 @@ describe("pairing", () => {
     expect(pairingSms!.body).toContain(`openclaw pairing approve twilio-sms ${code}`);
 
     await emulator.sendInboundSms({ webhookUrl, from: STRANGER, to: FROM, body: "hello?" });
-    await sleep(1_500);
+    // Handled before the approval, or it would be answered as an approved sender's text.
+    await handled();
     expect(emulator.messages.filter((message) => message.to === STRANGER)).toHaveLength(1);
     expect(turnsFor("hi, who is this?") + turnsFor("hello?")).toBe(0);
 
@@ -291,7 +295,8 @@ describe("turns that cannot answer normally", () => {
     const [notice] = await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
     expect(notice!.body).not.toContain("Echo:");
     expect(notice!.body.length).toBeLessThan(200);
-    await sleep(3_000);
+    // Its turn, retries included, is over: nothing more can come of it.
+    await handled();
     expect(emulator.messages.filter((message) => message.to === ALLOWED)).toHaveLength(1);
   }, 90_000);
 });
@@ -336,16 +341,21 @@ describe("a flood from one sender", () => {
 describe("config hot reload", () => {
   it("editing one named account restarts only that account", async () => {
     emulator.reset();
+    const startedAt = async (accountId: string) => accountStatus(await gateway.rpc("channels.status", { channel: "twilio-sms" }), accountId)?.lastStartAt;
+    const [defaultStart, proxiedStart] = [await startedAt("default"), await startedAt("proxied")];
+    expect(defaultStart).toEqual(expect.any(Number));
     const from = gateway.logs().length;
     await editChannelConfig(gateway, (section) => {
       (section.accounts as Record<string, Record<string, unknown>>).proxied!.helpReply = "Text STOP to opt out.";
     });
     await gateway.waitForLog(/\[twilio-sms:proxied\] listening on \/twilio-sms\/proxied/, 30_000, { from });
-    await sleep(2_000);
-    expect(gateway.logs().slice(from)).not.toMatch(/\[twilio-sms:default\] listening on/);
+    expect(await startedAt("proxied")).toBeGreaterThan(proxiedStart as number);
+    // The default account kept running through the reload, and answers a text sent after it.
+    expect(await startedAt("default")).toBe(defaultStart);
     const response = await emulator.sendInboundSms({ webhookUrl, from: ALLOWED, to: FROM, body: "still here" });
     expect(response.status).toBe(200);
     await emulator.waitForMessages(1, { to: ALLOWED, timeoutMs: 60_000 });
+    expect(gateway.logs().slice(from)).not.toMatch(/\[twilio-sms:default\] listening on/);
   }, 90_000);
 });
 
@@ -633,8 +643,7 @@ describe("failures that must not double-send", () => {
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toContain("Twilio answered 500 (20500); it did not show up in Twilio's message list within 7 s, but it may still have been created, so it was not resent");
     expect(error.message).not.toContain(SEND_TO);
-    // Give any retry a moment to show up before counting.
-    await sleep(1_500);
+    // The send has returned, so it sends nothing more (test/outbound/send.test.ts proves that with a fake clock).
     expect(creates()).toHaveLength(1);
   });
 

@@ -17,7 +17,7 @@ import { createInboundJournal } from "../../src/store/journal.ts";
 import type { InboundJournal } from "../../src/store/journal.ts";
 import { createOptOutLedger } from "../../src/store/optouts.ts";
 import { createAccountWebhook } from "../../src/webhook/account.ts";
-import type { AccountWebhook, AccountWebhookDeps } from "../../src/webhook/account.ts";
+import type { AccountWebhook, AccountWebhookDeps, QueueStatus } from "../../src/webhook/account.ts";
 import type { InboundSms } from "../../src/webhook/form.ts";
 import type { StatusCallbackEvent } from "../../src/webhook/form.ts";
 import { createWebhookRoutes } from "../../src/webhook/paths.ts";
@@ -62,6 +62,8 @@ type Mounted = {
   sent: { to: string; text: string }[];
   statuses: StatusCallbackEvent[];
   logs: string[];
+  /** The queue the account published for status, each time it said it changed. */
+  queues: QueueStatus[];
   /** Lets every turn started so far (and later) finish. */
   release(): void;
   recordSent(sid: string): void;
@@ -110,6 +112,7 @@ function mount(resolved: ResolvedAccount, options: MountOptions = {}): Mounted {
   const sent: { to: string; text: string }[] = [];
   const statuses: StatusCallbackEvent[] = [];
   const logs: string[] = [];
+  const queues: QueueStatus[] = [];
   let open = false;
   const waiting: (() => void)[] = [];
   const webhook = createAccountWebhook({
@@ -130,6 +133,7 @@ function mount(resolved: ResolvedAccount, options: MountOptions = {}): Mounted {
       return "dispatched";
     },
     onStatusCallback: (event) => statuses.push(event),
+    onQueueChange: () => queues.push(webhook.queueStatus()),
   });
   const registration = routes.register(webhook, { trustedProxies: undefined, allowRealIpFallback: false }, () => undefined);
   cleanups.push(() => {
@@ -144,6 +148,7 @@ function mount(resolved: ResolvedAccount, options: MountOptions = {}): Mounted {
     sent,
     statuses,
     logs,
+    queues,
     release() {
       open = true;
       for (const resolve of waiting.splice(0)) resolve();
@@ -282,6 +287,19 @@ describe("budgets and backlog", () => {
     expect((await post(text("b", { from: "+15551237012" }))).status).toBe(200);
     expect((await post(text("c", { from: "+15551237013" }))).status).toBe(429);
     expect(a.webhook.queueStatus().refused429.messagesPerMinute).toBe(1);
+  });
+
+  it("status counts a text from the moment it is acknowledged until its turn ends", async () => {
+    freshRoutes();
+    const a = mount(account("default", { limits: { maxConcurrentTurns: 1 } }));
+    expect((await post(text("first", { from: "+15551249001" }))).status).toBe(200);
+    expect(a.queues.at(-1)).toMatchObject({ running: 1, waiting: 0 });
+    expect((await post(text("second", { from: "+15551249002" }))).status).toBe(200);
+    expect(a.queues.at(-1)).toMatchObject({ running: 1, waiting: 1 });
+    a.release();
+    for (let i = 0; i < 10 && a.turns.length < 2; i++) await settle();
+    await settle();
+    expect(a.queues.at(-1)).toMatchObject({ running: 0, waiting: 0 });
   });
 
   it("a burst within budget is all acknowledged and queued; turns run maxConcurrentTurns at a time", async () => {
