@@ -64,7 +64,7 @@ export type AccountWebhookDeps = {
   onStatusCallback?(event: StatusCallbackEvent): void;
   /** A processed text's number and body were purged from the journal. */
   onPurged?(): void;
-  /** The queue changed in a way status should show (a refusal, a turn settled). */
+  /** The queue changed in a way status should show (a text queued, a turn settled and the next started, a refusal). */
   onQueueChange?(): void;
   /** Waits before a failed turn is tried again; rejects when `signal` aborts (the account is stopping). */
   sleep?(ms: number, signal: AbortSignal): Promise<void>;
@@ -206,7 +206,7 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
             `did not start the turn for ${who(text.event)} (${String(error)}); it and the ${scheduler.waiting} text(s) still waiting stay in the journal for the next start`,
           );
         }),
-      onSettled: () => deps.onQueueChange?.(),
+      onChange: () => deps.onQueueChange?.(),
     },
   );
   if (account.holdTurns) scheduler.stop();
@@ -250,8 +250,6 @@ export function createAccountWebhook(deps: AccountWebhookDeps): AccountWebhook {
       if (room !== "ok") return refuse(event, room === "sender-full" ? "maxBacklogPerSender" : "maxBacklog");
       if (account.holdTurns) log.info(`holdTurns is on: journaled a text from ${who(event)}; it runs once holdTurns is turned off`);
       scheduler.enqueue(event.from, { event, receivedAt: now, durable });
-      // Published now, not only when a turn ends: status would otherwise show an idle queue while this text runs.
-      deps.onQueueChange?.();
       return "ack";
     },
     resume() {

@@ -29,8 +29,8 @@ export function createTurnScheduler<T>(
   deps: {
     /** Runs one turn; must not throw synchronously. */
     run(item: T): Promise<void>;
-    /** Called when a turn settles, failed or not. */
-    onSettled?(): void;
+    /** Called after every change to what runs and what waits: a text queued, a turn settled and the next one started. */
+    onChange?(): void;
   },
 ): TurnScheduler<T> {
   const queues = new Map<string, T[]>();
@@ -63,8 +63,8 @@ export function createTurnScheduler<T>(
         .finally(() => {
           busy.delete(sender);
           if (queues.has(sender)) ready.push(sender);
-          deps.onSettled?.();
           pump();
+          deps.onChange?.();
           settleIdle();
         });
     }
@@ -85,6 +85,7 @@ export function createTurnScheduler<T>(
       }
       waiting += 1;
       pump();
+      deps.onChange?.();
     },
     stop() {
       stopped = true;
