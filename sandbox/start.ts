@@ -40,7 +40,9 @@ const DELIVERY_TIMING = { sentAfterMs: 500, deliveredAfterMs: 1_500 };
 // clean-up (prune after 30 days, cap 5,000 sessions, 10 GB) has nothing to do;
 // enforcing it planned a clean-up at every start that delayed the first answer
 // by about 2 s (median 6.9 s → 4.9 s, test/bench/RESULTS.md). "warn" still logs
-// a limit the profile reaches.
+// a limit the profile reaches. Set here, not in the runner's base config: the
+// e2e gateways keep OpenClaw's default, and with it the state-lock refusals a
+// real start under load can bring.
 const SANDBOX_CONFIG = { session: { maintenance: { mode: "warn" } } };
 
 export type SandboxOptions = {

@@ -31,11 +31,11 @@ function withAbsoluteOut(args: string[]): string[] {
   return given ? out : [...out, "--out", join(root, ".tmp", "plugin-inspector")];
 }
 
-// Set before the copy, so the copy is removed however this ends. Ctrl-C
-// reaches the inspector as well (same process group); a kill or a closed
-// terminal is passed on to it. Either way the inspector exits and this script
-// waits for it below. A signal that comes during the copy (synchronous) is
-// handled once the inspector has started, and stops it.
+// Set before the copy, so the copy is removed however this ends: a Ctrl-C, a
+// kill or a closed terminal is passed on to the inspector (a Ctrl-C from the
+// terminal reaches it directly as well, which only stops it sooner), and this
+// script waits for it below. A signal that comes during the copy (synchronous)
+// is handled once the inspector has started, and stops it.
 let inspector: ChildProcess | undefined;
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => inspector?.kill(signal));
 

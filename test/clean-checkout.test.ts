@@ -48,12 +48,22 @@ it("holds the tracked and the new files, not the ignored ones, with node_modules
   expect(existsSync(join(built, ".sandbox"))).toBe(false);
 });
 
-it("refuses to copy without a built dist/ when asked for one, and leaves nothing behind", () => {
+it("refuses to copy without a built dist/ when asked for one, before it makes a copy", () => {
   const repo = mkdtempSync(join(tmpdir(), "clean-checkout-repo-"));
   made.push(repo);
   write(repo, "package.json", '{"name":"the-checkout"}\n');
   execFileSync("git", ["init", "-q"], { cwd: repo });
   const copies = () => readdirSync(tmpdir()).filter((name) => name.startsWith("clean-checkout-unbuilt-"));
   expect(() => copyCleanCheckout(repo, "clean-checkout-unbuilt-", { withDist: true })).toThrow(/dist.* is not built: run `npm run build` first/);
+  expect(copies()).toEqual([]);
+});
+
+it("removes its half-made copy when the copy fails", () => {
+  // Not a git repository: `git ls-files` fails after the copy's folder was made.
+  const notARepo = mkdtempSync(join(tmpdir(), "clean-checkout-plain-"));
+  made.push(notARepo);
+  write(notARepo, "package.json", '{"name":"not-a-repo"}\n');
+  const copies = () => readdirSync(tmpdir()).filter((name) => name.startsWith("clean-checkout-failed-"));
+  expect(() => copyCleanCheckout(notARepo, "clean-checkout-failed-")).toThrow(/git/);
   expect(copies()).toEqual([]);
 });

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import twilio from "twilio";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTwilioEmulator, type ApprovalResult, type PhoneOptions, type TwilioEmulator } from "./index.ts";
+import type { Thread } from "./phone-thread.ts";
 import { PNG } from "../../test/support/pictures.ts";
 
 const SID = `AC${"c".repeat(32)}`;
@@ -32,8 +33,8 @@ async function api(path: string, body?: unknown, headers: Record<string, string>
 }
 
 /** The phone's thread with PHONE, as the page reads it. */
-async function phoneThread(): Promise<Record<string, unknown>> {
-  return (await api(`thread?number=${encodeURIComponent(PHONE)}`)).json;
+async function phoneThread(): Promise<Thread> {
+  return (await api(`thread?number=${encodeURIComponent(PHONE)}`)).json as unknown as Thread;
 }
 
 async function reply(body: string, to = PHONE): Promise<void> {
@@ -163,7 +164,7 @@ describe("the thread", () => {
     await reply("for someone else", "+15555550199");
 
     const thread = await phoneThread();
-    const messages = thread.messages as Record<string, unknown>[];
+    const messages = thread.messages;
     expect(messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
     expect(messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
     expect(messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
@@ -183,7 +184,7 @@ describe("approving a pairing", () => {
     expect(json).toEqual({ command: "openclaw pairing approve twilio-sms WXYZ2345", ok: true, output: "Approved twilio-sms sender +15555550123." });
     expect(approvals).toEqual(["WXYZ2345"]);
     const thread = await phoneThread();
-    expect((thread.messages as Record<string, unknown>[])[0]).toMatchObject({ pairingCode: "WXYZ2345", approved: true });
+    expect(thread.messages[0]).toMatchObject({ pairingCode: "WXYZ2345", approved: true });
   });
 
   it("passes a failed approval's output on without marking the code approved", async () => {
@@ -231,7 +232,7 @@ describe("the phone while the agent starts", () => {
 
   async function statuses(): Promise<string[]> {
     const thread = await phoneThread();
-    return (thread.messages as { body: string; status: string }[]).map((entry) => `${entry.body}: ${entry.status}`);
+    return thread.messages.map((entry) => `${entry.body}: ${entry.status}`);
   }
 
   beforeEach(() => {

@@ -17,6 +17,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyCleanCheckout } from "../../scripts/clean-checkout.ts";
+import type { Thread, ThreadEntry } from "../../sandbox/emulator/phone-thread.ts";
 import { descendantPids, getFreePort, nodeBinary } from "../../sandbox/gateway/runner.ts";
 import { writeResultsSection } from "./results.ts";
 
@@ -45,15 +46,13 @@ async function phoneApi(phone: string, path: string, body?: Record<string, unkno
   return response.json();
 }
 
-type Bubble = { direction: "sent" | "received"; status: string; pairingCode?: string };
-
 /**
  * The agent's first bubble in the bench handset's thread (each start's
  * emulator begins with none). Throws when the text itself did not reach the
  * agent ("not sent", or a webhook answered other than 200), which no wait mends.
  */
-async function firstAnswer(phone: string): Promise<Bubble | undefined> {
-  const thread = (await phoneApi(phone, `thread?number=${encodeURIComponent(BENCH_FROM)}`)) as { messages: Bubble[] };
+async function firstAnswer(phone: string): Promise<ThreadEntry | undefined> {
+  const thread = (await phoneApi(phone, `thread?number=${encodeURIComponent(BENCH_FROM)}`)) as Thread;
   const text = thread.messages.find((bubble) => bubble.direction === "sent");
   if (text && (/^not sent/.test(text.status) || /^webhook (?!200\b)/.test(text.status))) throw new Error(`the bench's text did not reach the agent: ${text.status}`);
   return thread.messages.find((bubble) => bubble.direction === "received");
@@ -101,37 +100,41 @@ async function timeStart(clone: string, label: string, ports: SandboxPorts, send
   let output = "";
   launcher.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
   launcher.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-  let pageMs: number | undefined;
-  let readyMs: number | undefined;
-  let answered: { ms: number; bubble: Bubble } | undefined;
-  try {
+  const elapsed = () => performance.now() - started;
+  /** Polls `probe` every 100 ms until it returns a value; throws if npm start exits or time runs out first. */
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     for (;;) {
-      if (launcher.exitCode !== null) throw new Error(`${label}: npm start exited (${launcher.exitCode})\n${output}`);
-      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${label}: no answer within ${START_TIMEOUT_MS} ms\n${output}`);
-      const phone = /^Open (http:\/\/127\.0\.0\.1:\d+\/phone) /m.exec(output)?.[1];
-      const gateway = /gateway (http:\/\/127\.0\.0\.1:\d+) /.exec(output)?.[1];
-      if (pageMs === undefined && phone && (await answers200(phone)) && (await answers200(`${phone}/api/info`))) {
-        pageMs = performance.now() - started;
-        await phoneApi(phone, "send", { from: BENCH_FROM, body: `hello from the bench (${label})` });
-      }
-      if (pageMs !== undefined && readyMs === undefined && gateway && (await answers200(`${gateway}/readyz`))) readyMs = performance.now() - started;
-      if (phone && pageMs !== undefined && answered === undefined) {
-        const bubble = await firstAnswer(phone);
-        if (bubble) answered = { ms: performance.now() - started, bubble };
-      }
-      if (phone && pageMs !== undefined && readyMs !== undefined && answered !== undefined) {
-        const code = answered.bubble.pairingCode;
-        // Only the cold start meets an unknown number; a later pairing code means its approval did not hold.
-        if (code && sender === "paired") throw new Error(`${label}: the agent answered with a pairing code again; the cold start's approval did not hold`);
-        if (code) {
-          const approval = (await phoneApi(phone, "approve", { code })) as { ok?: boolean; output?: string };
-          if (approval.ok !== true) throw new Error(`${label}: approving pairing code ${code} failed: ${approval.output ?? JSON.stringify(approval)}`);
-        }
-        const steps = output.split("\n").filter((line) => /: (done|ready) in /.test(line));
-        return { label, pageMs, ms: readyMs, answerMs: answered.ms, answer: code ? "pairing code" : "agent's reply", steps };
-      }
+      if (launcher.exitCode !== null) throw new Error(`${label}: npm start exited (${launcher.exitCode}) before ${what}\n${output}`);
+      if (elapsed() > START_TIMEOUT_MS) throw new Error(`${label}: no ${what} within ${START_TIMEOUT_MS} ms\n${output}`);
+      const value = await probe();
+      if (value !== undefined) return value;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+  };
+  try {
+    const phone = await waitFor("phone page", async () => {
+      const url = /^Open (http:\/\/127\.0\.0\.1:\d+\/phone) /m.exec(output)?.[1];
+      return url && (await answers200(url)) && (await answers200(`${url}/api/info`)) ? url : undefined;
+    });
+    const pageMs = elapsed();
+    await phoneApi(phone, "send", { from: BENCH_FROM, body: `hello from the bench (${label})` });
+    // The text waits on the phone until the agent is up, so its answer comes after the ready gateway.
+    await waitFor("ready gateway", async () => {
+      const gateway = /gateway (http:\/\/127\.0\.0\.1:\d+) /.exec(output)?.[1];
+      return gateway && (await answers200(`${gateway}/readyz`)) ? true : undefined;
+    });
+    const readyMs = elapsed();
+    const answer = await waitFor("answer", () => firstAnswer(phone));
+    const answerMs = elapsed();
+    const code = answer.pairingCode;
+    // Only the cold start meets an unknown number; a later pairing code means its approval did not hold.
+    if (code && sender === "paired") throw new Error(`${label}: the agent answered with a pairing code again; the cold start's approval did not hold`);
+    if (code) {
+      const approval = (await phoneApi(phone, "approve", { code })) as { ok?: boolean; output?: string };
+      if (approval.ok !== true) throw new Error(`${label}: approving pairing code ${code} failed: ${approval.output ?? JSON.stringify(approval)}`);
+    }
+    const steps = output.split("\n").filter((line) => /: (done|ready) in /.test(line));
+    return { label, pageMs, ms: readyMs, answerMs, answer: code ? "pairing code" : "agent's reply", steps };
   } finally {
     const pids = launcher.pid === undefined ? [] : descendantPids(launcher.pid);
     try {

@@ -26,9 +26,8 @@ import { editChannelConfig, startGateway } from "../../sandbox/gateway/runner.ts
 import type { CliResult, GatewayHandle } from "../../sandbox/gateway/runner.ts";
 import { startModelServer } from "../../sandbox/model/server.ts";
 import type { ModelServer } from "../../sandbox/model/server.ts";
-import { accountStatus, queueIsIdle } from "./support/channel-status.ts";
+import { accountStatus, waitForIdleQueue } from "./support/channel-status.ts";
 import { sendRpc } from "./support/send.ts";
-import { until } from "./support/until.ts";
 import { startClawHubRegistry } from "./support/clawhub-registry.ts";
 import type { ClawHubRegistry, PublishedRelease } from "./support/clawhub-registry.ts";
 
@@ -321,11 +320,7 @@ describe("config reloads", () => {
     // A duplicate could only come from a turn still queued or running (a text a
     // restart resumed from the journal): once the account reports none, no
     // further answer can be sent.
-    await until(
-      "the default account's status to show no turn queued or running",
-      async () => (queueIsIdle(await gateway.rpc("channels.status", { channel: "twilio-sms" }), "default") ? true : undefined),
-      60_000,
-    );
+    await waitForIdleQueue(gateway.rpc, "default");
     for (const body of bodies) expect(turnsFor(body), body).toBe(1);
     expect(emulator.messages).toHaveLength(bodies.length);
     // The host gives a retiring plugin instance 5 s to finish its calls and clean up.
