@@ -164,10 +164,9 @@ describe("the thread", () => {
     await reply("for someone else", "+15555550199");
 
     const thread = await phoneThread();
-    const messages = thread.messages;
-    expect(messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
-    expect(messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
-    expect(messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
+    expect(thread.messages.map((m) => m.direction)).toEqual(["sent", "received", "received"]);
+    expect(thread.messages[1]).toMatchObject({ pairingCode: "ABCD2345", approved: false, status: "queued", sid: expect.stringMatching(/^SM/) });
+    expect(thread.messages[2]).toMatchObject({ numSegments: 2, encoding: "UCS-2" });
     expect(thread.cost).toEqual({ replies: 2, replySegments: 3, texts: 1, textSegments: 1 });
   });
 
