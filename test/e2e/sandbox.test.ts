@@ -15,7 +15,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { descendantPids, nodeBinary } from "../../sandbox/gateway/runner.ts";
 import { png, sha256 } from "../support/pictures.ts";
-import { launchChromium } from "./support/chromium.ts";
+import { ensureChromium, launchChromium } from "./support/chromium.ts";
 import type { Browser } from "./support/chromium.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -62,6 +62,10 @@ function waitForUrl(timeoutMs: number): Promise<string> {
 }
 
 beforeAll(async () => {
+  // Before the launcher, not beside it: on a machine without Chromium the
+  // apt-get install takes a minute or more, longer than the agent's boot, and
+  // the first test needs the page open while the agent is still starting.
+  await ensureChromium();
   stateDir = await mkdtemp(join(tmpdir(), "sandbox-e2e-"));
   // The launcher exactly as `npm start` runs it, on any free ports and a
   // throw-away state folder; its own group, so the test can signal it like a terminal.
